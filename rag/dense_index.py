@@ -1,0 +1,76 @@
+"""The FAISS side of an index folder: exact for small corpora, IVF above a threshold.
+
+Vectors are L2-normalised, so inner product is cosine similarity. Row ``i`` of
+the FAISS index is row ``i`` of the chunk table, which is how hits are joined
+back to their text.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+
+def choose_factory(n: int, threshold: int) -> tuple[str, int]:
+    """FAISS factory string and nprobe for ``n`` vectors.
+
+    Below ``threshold`` a flat index is exact and fast enough (a 200k x 512
+    scan takes ~20 ms). Above it an inverted file with 8-bit scalar quantisation
+    keeps a quarter of the memory; nprobe is set for recall@10 above 0.95.
+    """
+    if n < threshold:
+        return "Flat", 0
+    nlist = int(4 * math.sqrt(n))
+    nlist = max(16, min(nlist, n // 39))
+    return f"IVF{nlist},SQ8", max(8, nlist // 16)
+
+
+def build(vectors: np.ndarray, factory: str, nprobe: int) -> faiss.Index:
+    dim = vectors.shape[1]
+    index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+    if not index.is_trained:
+        rng = np.random.default_rng(0)
+        sample = vectors
+        if len(vectors) > 100_000:
+            sample = vectors[rng.choice(len(vectors), 100_000, replace=False)]
+        index.train(sample)
+    if len(vectors):
+        index.add(vectors)
+    if nprobe:
+        faiss.extract_index_ivf(index).nprobe = nprobe
+    return index
+
+
+def save(index: faiss.Index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def load(path: Path, nprobe: int = 0) -> faiss.Index:
+    index = faiss.read_index(str(path))
+    if nprobe:
+        faiss.extract_index_ivf(index).nprobe = nprobe
+    return index
+
+
+def search(
+    index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """Top ``k`` (row, cosine) for one query; ``allowed`` restricts rows (filters)."""
+    if index.ntotal == 0 or k <= 0:
+        return []
+    params = None
+    if allowed is not None:
+        if len(allowed) == 0:
+            return []
+        sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        params = faiss.SearchParameters(sel=sel)
+        if isinstance(faiss.try_extract_index_ivf(index), faiss.IndexIVF):
+            params = faiss.SearchParametersIVF(
+                sel=sel, nprobe=faiss.extract_index_ivf(index).nprobe
+            )
+    scores, rows = index.search(query.reshape(1, -1).astype(np.float32), min(k, index.ntotal),
+                                params=params)
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]

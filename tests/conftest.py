@@ -1,0 +1,34 @@
+"""Shared fixtures: one real index of the sample page per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample_page.txt"
+EVAL_DIR = Path(os.environ.get("NEWSRAG_EVAL_DIR", ROOT.parent / "shared" / "eval"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> Path:
+    """The sample newspaper page built with the default model (m3e-small)."""
+    from rag import build_index
+
+    index_dir = tmp_path_factory.mktemp("sample") / "index"
+    build_index([SAMPLE], index_dir, show_progress=False)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def loaded_index(sample_index):
+    from rag import Index
+
+    idx = Index.load(sample_index)
+    yield idx
+    idx.close()
