@@ -259,6 +259,7 @@ def _record(path: Path, n: int, rec: Any, line: int | None, problems: list[Probl
     art = _article(path, n, text, title or "", date, url=url or "", source=source or url or str(path), metadata=rec)
     if rid:
         art.key = f"{path}#id={rid}"
+        art.metadata["id"] = rid  # evaluation and users match hits back to their records
     return art
 
 

@@ -88,7 +88,7 @@ def test_bylines_of_sample_articles(page):
     assert parse_byline(page[4].text) == {"reporters": ["宗晓畅"], "correspondents": ["李欣"]}
 
 
-def test_no_date_invented_for_sample(tmp_path):
+def test_no_date_invented_for_sample():
     articles, problems = read_paths([SAMPLE])
     assert problems == []
     assert [a.title for a in articles] == TITLES

@@ -1,0 +1,173 @@
+"""Turn a follow-up question into a standalone query, and relative dates into real ones.
+
+Retrieval sees one query, not the conversation, so "那这次培训有多少人参加？"
+must become "八里庄街道基层工会干部培训班开班，培训有多少人参加？" before
+searching. The rules here serve the extractive engine (the LLM engine asks
+the model, with these rules as the fallback):
+
+* a question is a follow-up when it leans on context: 那/那么/还有/另外 at
+  the start, a deictic (这次, 此次, 该, 这个, 上述 …), a pronoun (他/她), or
+  fewer than two content words of its own;
+* 他/她 become the last person named in the previous answer (or question);
+* the previous turn's standalone query, minus its question words, is the
+  topic carried in front of the follow-up.
+
+Relative dates (今天, 昨天, 上周, 今年 …) are resolved against an anchor date
+— the newest article date in the index, since users ask about "the news",
+not about the machine's clock — giving both a rewritten query ("昨天" ->
+"12月26日") and a date range for the search filter. Without an anchor they
+are left alone: a date is never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+from .citation_check import terms
+
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|此外|然后|再问一下|再问|那请问)[，,、\s]*")
+_DEICTIC = re.compile(r"这次|此次|本次|这个|那个|这项|这场|这些|那些|上述|(?<!应)该|这一|此事|这件事")
+_HE = re.compile(r"(?<![其吉])[他她](?![们人国乡])")
+_QUESTION_WORDS = re.compile(
+    r"什么时候|什么时间|多少|哪些|哪个|哪里|哪儿|哪位|为什么|怎么样|怎样|如何|是谁|是什么|什么|几[个位次家名]?|"
+    r"谁|吗|呢|吧|请问|[？?！!。]"
+)
+_MAX_TOPIC = 40
+
+
+def normalize_history(history: Iterable[Any] | None) -> list[tuple[str, str]]:
+    """(user, assistant) pairs from pairs or from Gradio's {"role", "content"} messages."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for item in history or []:
+        if isinstance(item, dict):
+            role, text = item.get("role"), _content_text(item.get("content"))
+            if role == "user":
+                if pending is not None:
+                    pairs.append((pending, ""))
+                pending = text
+            elif role == "assistant":
+                if pending is None:
+                    if pairs:  # a second assistant message (e.g. a status line) extends the last
+                        pairs[-1] = (pairs[-1][0], (pairs[-1][1] + "\n" + text).strip())
+                    continue
+                pairs.append((pending, text))
+                pending = None
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            pairs.append((_content_text(item[0]), _content_text(item[1])))
+        else:
+            raise ValueError(
+                "history must be (user, assistant) pairs or {'role', 'content'} messages, "
+                f"got {type(item).__name__}"
+            )
+    if pending is not None:
+        pairs.append((pending, ""))
+    return [(u, a) for u, a in pairs if u.strip()]
+
+
+def _content_text(content: Any) -> str:
+    """Message content as text: a string, or Gradio/OpenAI parts like {"type": "text", "text": …}."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, (list, tuple)):
+        return "".join(_content_text(c) for c in content)
+    return str(content)
+
+
+def is_followup(question: str) -> bool:
+    return bool(_LEAD.match(question) or _DEICTIC.search(question) or _HE.search(question)
+                or len(terms(question)) < 2)
+
+
+def topic_of(query: str) -> str:
+    """A query without its question words: what the conversation is about."""
+    topic = _QUESTION_WORDS.sub("", _strip_markers(query))
+    topic = re.sub(r"[，,、\s]+$", "", re.sub(r"\s+", " ", topic)).strip("，, ")
+    return topic[-_MAX_TOPIC:]
+
+
+def _strip_markers(text: str) -> str:
+    return re.sub(r"\[\d+\]", "", text)
+
+
+def last_person(texts: Iterable[str]) -> str | None:
+    """The last person name (jieba tag nr) in the first text that has one."""
+    import jieba.posseg as pseg
+
+    for text in texts:
+        found = [w.word for w in pseg.cut(_strip_markers(text))
+                 if w.flag in ("nr", "nrfg", "nrt") and 2 <= len(w.word) <= 4]
+        if found:
+            return found[-1]
+    return None
+
+
+def rewrite_rules(question: str, history: Iterable[Any] | None) -> str:
+    """The standalone form of ``question`` given the conversation so far (rule-based)."""
+    pairs = normalize_history(history)
+    question = question.strip()
+    if not pairs or not is_followup(question):
+        return question
+    prev_user, prev_answer = pairs[-1]
+    prev_query = rewrite_rules(prev_user, pairs[:-1])
+    q = question
+    if _HE.search(q):
+        person = last_person([prev_answer, prev_query])
+        if person:
+            q = _HE.sub(person, q, count=1)
+    q = _DEICTIC.sub("", _LEAD.sub("", q)).strip()
+    topic = topic_of(prev_query)
+    if not topic or all(t in q for t in terms(topic)):
+        return q or question
+    return f"{topic}，{q}"
+
+
+# ---------------------------------------------------------------- relative dates
+@dataclass(frozen=True)
+class DateResolution:
+    query: str
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+_RELATIVE = re.compile(r"今天|今日|昨天|昨日|前天|上周|上星期|本周|这周|这星期|上个月|上月|本月|这个月|"
+                       r"今年|去年|前年")
+
+
+def resolve_dates(query: str, anchor: date | str | None) -> DateResolution:
+    """Replace the first relative date of ``query`` using ``anchor``; give its date range.
+
+    Day words name the day ("12月26日") and keep the next day in the range
+    (news about a day is often published the day after); week words leave the
+    text and filter by the week; month and year words name them ("2023年12月").
+    """
+    m = _RELATIVE.search(query)
+    if not m or not anchor:
+        return DateResolution(query)
+    if isinstance(anchor, str):
+        anchor = date.fromisoformat(anchor[:10])
+    word = m.group()
+    days = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+    if word in days:
+        d = anchor - timedelta(days=days[word])
+        text, lo, hi = f"{d.month}月{d.day}日", d, d + timedelta(days=1)
+    elif word in ("上周", "上星期", "本周", "这周", "这星期"):
+        monday = anchor - timedelta(days=anchor.weekday() + (7 if word in ("上周", "上星期") else 0))
+        text, lo, hi = word, monday, monday + timedelta(days=7)
+    elif word in ("上个月", "上月", "本月", "这个月"):
+        first = anchor.replace(day=1)
+        if word in ("上个月", "上月"):
+            first = (first - timedelta(days=1)).replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        text, lo, hi = f"{first.year}年{first.month}月", first, nxt
+    else:
+        year = anchor.year - {"今年": 0, "去年": 1, "前年": 2}[word]
+        text, lo, hi = f"{year}年", date(year, 1, 1), date(year, 12, 31)
+    return DateResolution(query[: m.start()] + text + query[m.end():], lo.isoformat(), hi.isoformat())
