@@ -45,7 +45,7 @@ def test_jsonl_good_records_read_bad_lines_reported(tmp_path):
     assert all(p.path == str(f.resolve()) for p in problems)
     a1, a2, a3 = articles
     assert a1.key == f"{f.resolve()}#id=a1" and a1.title == "标题一" and a1.date == "2023-07-20"
-    assert a1.metadata == {"author": "张三"}
+    assert a1.metadata == {"author": "张三", "id": "a1"}
     assert a1.source == str(f.resolve()) and a1.path == str(f.resolve())
     assert a2.key == f"{f.resolve()}#5" and a2.date == "2023-07-21"
     assert a2.url == a2.source == "https://news.example.cn/2"
@@ -58,7 +58,7 @@ def test_json_list_and_single_object(tmp_path):
     write(tmp_path / "one.json", json.dumps({"title": "丙", "body": "丙的正文。"}, ensure_ascii=False))
     articles, problems = read_paths([tmp_path])
     assert [(a.title, a.text) for a in articles] == [("甲", "甲的正文。"), ("乙", "乙的正文。"), ("丙", "丙的正文。")]
-    assert articles[0].key.endswith("list.json#id=7") and articles[0].metadata == {"category": "要闻"}
+    assert articles[0].key.endswith("list.json#id=7") and articles[0].metadata == {"category": "要闻", "id": "7"}
     assert articles[1].key.endswith("list.json#2")
     [p] = problems
     assert Path(p.path).name == "list.json" and p.line is not None and p.line > 10 and "not a JSON object" in p.reason
