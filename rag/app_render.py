@@ -142,6 +142,27 @@ def display_source(source: str | None) -> str:
     return source or ""
 
 
+def api_data(answer: Answer) -> dict:
+    """``Answer.to_dict()`` made safe to send through the Gradio API.
+
+    gradio_client treats every dict with a string ``path`` as a file to
+    download (and the server rightly refuses to serve indexed files), so a hit's
+    ``metadata.path`` is sent as ``file``: the file name, not the server path.
+    """
+
+    def fix(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            out = {k: fix(v) for k, v in obj.items()}
+            if isinstance(out.get("path"), str):
+                out["file"] = os.path.basename(out.pop("path"))
+            return out
+        if isinstance(obj, list):
+            return [fix(x) for x in obj]
+        return obj
+
+    return fix(answer.to_dict())
+
+
 def plain_text(message_html: str) -> str:
     """Recover the answer text of a rendered chat message (for follow-up questions)."""
     body = message_html.split(SOURCES_MARK, 1)[0]

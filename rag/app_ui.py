@@ -23,7 +23,7 @@ from pathlib import Path
 import gradio as gr
 
 from .app_render import (
-    clean_history, new_uid, render_answer, render_error, render_partial, render_status,
+    api_data, clean_history, new_uid, render_answer, render_error, render_partial, render_status,
 )
 from .build import build_index
 from .errors import NewsragError
@@ -77,10 +77,10 @@ document.addEventListener("click", function (e) {
 class SharedIndex:
     """The one loaded Index all sessions search; replaced whole after an upload."""
 
-    def __init__(self, index_dir: str | Path, upload_dir: str | Path):
+    def __init__(self, index_dir: str | Path, upload_dir: str | Path, index: Index | None = None):
         self.index_dir = Path(index_dir)
         self.upload_dir = Path(upload_dir)
-        self.index = Index.load(self.index_dir)
+        self.index = index or Index.load(self.index_dir)
         self._build_lock = threading.Lock()
 
     def status_html(self) -> str:
@@ -151,7 +151,7 @@ def make_chat(shared: SharedIndex):
                 yield render_partial(text), gr.skip()
             if final is None:
                 raise NewsragError("the answer engine returned no answer")
-            yield render_answer(final, new_uid()), final.to_dict()
+            yield render_answer(final, new_uid()), api_data(final)
         except (NewsragError, ValueError) as exc:
             yield render_error(str(exc)), {"error": str(exc)}
         except Exception as exc:  # a bug: log it, keep the chat usable
@@ -162,7 +162,7 @@ def make_chat(shared: SharedIndex):
 
 
 def make_ask(shared: SharedIndex):
-    """``/ask``: the answer as data (text, citations with quotes and checks, hits)."""
+    """``/ask``: the answer as data (text, citations with quotes and checks, hits); see api_data."""
     from .answer import answer
 
     def ask(question: str, k: int = 5, date_from: str = "", date_to: str = "",
@@ -170,8 +170,8 @@ def make_ask(shared: SharedIndex):
         """Answer a question from the indexed news; returns Answer.to_dict()."""
         try:
             opts = filters(k, date_from, date_to, source, engine)
-            return answer(question, index=shared.index, index_dir=shared.index_dir,
-                          **opts).to_dict()
+            return api_data(answer(question, index=shared.index, index_dir=shared.index_dir,
+                                   **opts))
         except (NewsragError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
 
@@ -203,6 +203,9 @@ def make_upload(shared: SharedIndex):
                 lines.append("索引已更新，可以提问了。")
             except NewsragError as exc:
                 lines.append(f"✗ 索引失败：{exc}")
+            except Exception as exc:  # a bug: log it, tell the user, keep serving the old index
+                log.exception("indexing uploads failed")
+                lines.append(f"✗ 索引失败（内部错误 {type(exc).__name__}），请查看服务器日志")
         return shared.status_html(), "\n".join(lines) or "没有文件", None
 
     return upload

@@ -94,6 +94,12 @@ def parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="what the index holds")
     common(i)
     i.set_defaults(func=cmd_info)
+
+    from .cli_answer import register as register_ask
+    from .cli_serve import register as register_serve
+
+    register_ask(sub)
+    register_serve(sub)  # defines its own --index/--host options
     return p
 
 

@@ -60,33 +60,39 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def ensure_index(index_dir: Path, data_dir: Path) -> None:
-    """Build ``index_dir`` from ``data_dir`` when it holds no index yet."""
-    from . import index_folder
+def load_or_build(index_dir: Path, data_dir: Path):
+    """The loaded index of ``index_dir``, built from ``data_dir`` first if there is none."""
+    from .errors import IndexNotFoundError
+    from .index import Index
 
-    if index_folder.current_version(index_dir) is not None:
-        return
-    if not data_dir.exists():
-        raise NewsragError(
-            f"no index in {index_dir} and no data folder {data_dir} to build one from: "
-            f"give --data DIR or build with `newsrag build PATHS --index {index_dir}`"
-        )
+    try:
+        return Index.load(index_dir)
+    except IndexNotFoundError:
+        pass
     from .build import build_index
+    from .readers import SUFFIXES
 
+    files = [data_dir] if data_dir.is_file() else data_dir.rglob("*")
+    if not any(p.is_file() and p.suffix.lower() in SUFFIXES for p in files):
+        raise NewsragError(
+            f"no index in {index_dir} and no articles ({', '.join(SUFFIXES)}) in {data_dir} "
+            "to build one from: add some, give --data DIR or build with `newsrag build`"
+        )
     print(f"newsrag: no index in {index_dir}; building it from {data_dir} ...", flush=True)
     report = build_index([data_dir], index_dir, show_progress=True)
     print(report.summary(), flush=True)
+    return Index.load(index_dir)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     auth = parse_auth(args.auth)
     index_dir, data_dir = Path(args.index), Path(args.data)
     upload_dir = Path(args.uploads) if args.uploads else data_dir / "uploads"
-    ensure_index(index_dir, data_dir)
+    index = load_or_build(index_dir, data_dir)
 
     from .app_ui import CSS, HEAD, MAX_UPLOAD_MB, SharedIndex, build_ui
 
-    shared = SharedIndex(index_dir, upload_dir)
+    shared = SharedIndex(index_dir, upload_dir, index)
     print("newsrag: loading the embedding model ...", flush=True)
     shared.index.embedder  # load now, so the first question is not slow
     if not is_loopback(args.host):

@@ -1,8 +1,7 @@
 """Where a build finds vectors it does not have to compute again.
 
-Two sources: the live index version (vectors of chunks whose exact embedded
-text is unchanged) and checkpoint files that an interrupted build wrote after
-each finished batch. Checkpoints are keyed by model, so a build with another
+Checkpoint files that an interrupted build wrote after each finished batch
+(the live index version is the other source: `StoreWriter.cached_vectors`). Checkpoints are keyed by model, so a build with another
 model never picks up foreign vectors.
 """
 
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +21,6 @@ class EmbeddingCache:
         self.folder = root / content_hash(model)[:12]
         self._mem: dict[str, np.ndarray] = {}
         self._loaded = False
-
-    def add_from_version(self, con: sqlite3.Connection, vectors: np.ndarray, hashes: list[str]) -> None:
-        wanted = set(hashes)
-        for row, h in con.execute("SELECT row, emb_hash FROM chunks"):
-            if h in wanted and h not in self._mem:
-                self._mem[h] = np.asarray(vectors[row], dtype=np.float32)
 
     def lookup(self, hashes: list[str]) -> dict[str, np.ndarray]:
         self._load_checkpoints()

@@ -16,9 +16,12 @@ logging.getLogger("bm25s").setLevel(logging.ERROR)
 
 
 def build(token_lists: list[list[str]]) -> bm25s.BM25:
-    # bm25s cannot index an empty corpus; one empty document keeps the shapes valid.
+    # bm25s cannot index an empty vocabulary; a placeholder token no query can
+    # produce (tokenize drops control characters) keeps the shapes valid.
+    if not any(token_lists):
+        token_lists = [["\x00"]] * max(1, len(token_lists))
     retriever = bm25s.BM25(k1=1.2, b=0.75)
-    retriever.index(token_lists or [[]], show_progress=False)
+    retriever.index(token_lists, show_progress=False)
     return retriever
 
 

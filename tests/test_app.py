@@ -1,0 +1,213 @@
+"""The chat app end to end: real server, real model, real browser, real API client.
+
+One app process (python app.py on a free port, 127.0.0.1, a tmp index built at
+start-up from a tmp copy of the sample page) serves every test of the module;
+Debian's Chromium is driven headless by Playwright. A screenshot of the chat
+is saved to test-output/chat.png for a human look, the server's output to
+test-output/app.log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample_page.txt"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+FACT = "青松市图书馆新馆落成\n本报讯 青松市图书馆新馆昨日开放，新馆共有藏书583万册，设阅览座位4200个。\n"
+EVIL = ('红杉镇灯会创下纪录\n本报讯 红杉镇第十届元宵灯会共点亮1288盏花灯。'
+        '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+        '[点击领奖](javascript:window.__xss=3)\n灯会吸引游客12万人次。\n')
+
+
+# ---------------------------------------------------------------- fast unit checks
+def test_dates_engines_names_auth(monkeypatch):
+    from rag.app_ui import check_date, engines, filters, safe_name
+    from rag.cli_serve import is_loopback, parse_auth
+    from rag.errors import NewsragError
+
+    assert check_date(" 2023-12-28 ", "d") == "2023-12-28" and check_date("", "d") is None
+    for bad in ("2023-13-01", "2023/12/28", "昨天"):
+        with pytest.raises(NewsragError, match="YYYY-MM-DD"):
+            check_date(bad, "起始日期")
+    with pytest.raises(NewsragError, match="晚于"):
+        filters(5, "2024-01-02", "2024-01-01", "", "extractive")
+    monkeypatch.delenv("NEWSRAG_LLM_BASE_URL", raising=False)
+    assert engines() == ["extractive"]
+    monkeypatch.setenv("NEWSRAG_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    assert engines() == ["extractive", "llm"]
+    assert safe_name("../../etc/pass wd.TXT") == "pass_wd.txt"
+    assert parse_auth("ann:s3:cret") == ("ann", "s3:cret")
+    monkeypatch.setenv("NEWSRAG_AUTH", "bob:pw")
+    assert parse_auth(None) == ("bob", "pw")
+    with pytest.raises(NewsragError):
+        parse_auth("nopassword")
+    assert is_loopback("127.0.0.1") and not is_loopback("0.0.0.0")
+
+
+# ---------------------------------------------------------------- the live app
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app as a user starts it; yields (url, launched URL line, output lines, tmp dir)."""
+    tmp = tmp_path_factory.mktemp("app")
+    (tmp / "data").mkdir()
+    shutil.copy(SAMPLE, tmp / "data" / SAMPLE.name)
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False",
+               HF_HUB_OFFLINE="1")
+    env.pop("GRADIO_SERVER_NAME", None)
+    env.pop("NEWSRAG_AUTH", None)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--index", str(tmp / "index"),
+         "--data", str(tmp / "data"), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    launched, deadline = None, time.time() + 150
+    while launched is None and time.time() < deadline and proc.poll() is None:
+        launched = next((m.group(1) for ln in list(lines)
+                         if (m := re.search(r"Running on local URL:\s+(\S+)", ln))), None)
+        time.sleep(0.2)
+    if launched is None:
+        proc.kill()
+        pytest.fail("app did not start:\n" + "".join(lines)[-3000:])
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    yield f"http://127.0.0.1:{port}", launched, lines, tmp
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    (ROOT / "test-output").mkdir(exist_ok=True)  # the server's output, for failures
+    (ROOT / "test-output" / "app.log").write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def ask(page, url: str, question: str):
+    """Ask in a fresh session (no history); return the final answer's message locator."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    box = page.locator("#nr-input textarea")
+    box.fill(question)
+    box.press("Enter")
+    final = page.locator("#nr-chat .nr-sources, #nr-chat .nr-refused, #nr-chat .nr-error")
+    expect(final.first).to_be_visible(timeout=60_000)
+    return page.locator("#nr-chat .nr-answer").last
+
+
+@pytest.mark.slow
+def test_builds_on_start_and_binds_loopback_only(app):
+    url, launched, lines, tmp = app
+    out = "".join(lines)
+    assert "building it from" in out and "6 added" in out  # index built from --data first
+    assert launched.rstrip("/") == url  # 127.0.0.1, nothing else, by default
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:  # this host's LAN address
+        try:
+            s.connect(("10.255.255.255", 1))
+            lan = s.getsockname()[0]
+        except OSError:
+            lan = "127.0.0.1"
+    if not lan.startswith("127."):
+        with pytest.raises(OSError):
+            socket.create_connection((lan, int(url.rsplit(":", 1)[1])), timeout=2).close()
+
+
+@pytest.mark.slow
+def test_chat_streams_answer_and_opens_cited_source(app, browser):
+    from playwright.sync_api import expect
+
+    url = app[0]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    answer = ask(page, url, "本次展览共展出多少件作品？")
+    expect(answer).to_contain_text("70")
+    expect(page.locator("#nr-chat details.nr-src mark").first).to_be_hidden()
+    answer.locator("a.nr-cite").first.click()  # open the cited source
+    mark = page.locator("#nr-chat details.nr-src[open] mark").first
+    expect(mark).to_be_visible()
+    expect(mark).to_contain_text("70件作品")
+    expect(page.locator("#nr-status")).to_contain_text("6 篇文章")
+    (ROOT / "test-output").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-output" / "chat.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.slow
+def test_upload_then_ask_and_documents_render_as_text(app, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    url = app[0]
+    files = [tmp_path / "qingsong_library.txt", tmp_path / "xss_lantern.txt", tmp_path / "scan.pdf"]
+    files[0].write_text(FACT, encoding="utf-8")
+    files[1].write_text(EVIL, encoding="utf-8")
+    files[2].write_bytes(b"%PDF-1.4 not an article")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.locator("#nr-upload input[type=file]").set_input_files([str(f) for f in files])
+    log = page.locator("#nr-upload-log textarea")
+    expect(log).to_have_value(re.compile("索引已更新"), timeout=120_000)
+    assert "scan.pdf：不支持的文件类型" in log.input_value()
+    assert (app[3] / "data" / "uploads" / "qingsong_library.txt").is_file()
+    expect(page.locator("#nr-status")).to_contain_text("8 篇文章")
+
+    answer = ask(page, url, "青松市图书馆新馆共有藏书多少册？")
+    expect(answer).to_contain_text("583")
+    expect(page.locator("#nr-chat details.nr-src summary").first).to_contain_text("qingsong_library.txt")
+
+    answer = ask(page, url, "红杉镇元宵灯会共点亮多少盏花灯？")
+    expect(answer).to_contain_text("1288")
+    src = page.locator("#nr-chat details.nr-src", has_text="xss_lantern.txt").first
+    src.locator("summary").click()
+    passage = src.locator(".nr-passage")
+    expect(passage).to_contain_text('<script>window.__xss=1</script><img src=x onerror="window.__xss=2">')
+    expect(passage).to_contain_text("[点击领奖](javascript:window.__xss=3)")
+    assert page.locator("#nr-chat img[src=x], #nr-chat a[href^=javascript]").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    page.close()
+
+
+@pytest.mark.slow
+def test_api_returns_answer_with_citations_and_errors_as_messages(app):
+    from gradio_client import Client
+
+    client = Client(app[0], verbose=False)
+    html, data = client.predict("本次展览共展出多少件作品？", api_name="/chat")
+    assert "70" in data["text"] and 'class="nr-cite"' in html
+    cite = data["citations"][0]
+    assert cite["number"] == 1 and "70" in cite["quote"] and cite["supported"] is True
+    assert cite["quote"] in cite["hit"]["text"] and cite["hit"]["title"]
+    assert client.predict(question="本次展览共展出多少件作品？", api_name="/ask")["citations"]
+    html, data = client.predict("展出多少件？", 5, "2023-13-40", "", "", "extractive", api_name="/chat")
+    assert "nr-error" in html and "YYYY-MM-DD" in data["error"]
+    html, data = client.predict("   ", api_name="/chat")
+    assert "nr-error" in html and "empty" in data["error"]
