@@ -64,7 +64,8 @@ def build_index(
 def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str | None,
            config: Config, show_progress: bool, on_progress: Progress | None) -> BuildReport:
     prev = writer.open(config, rebuild)
-    root_dates = _roots(paths, date, prev)
+    rebuilding = prev.rebuild_reason is not None
+    root_dates = _roots(paths, date, prev, rescan_previous=rebuilding)
     articles, problems = [], []
     for day in dict.fromkeys(root_dates.values()):  # one read per default date
         group = [Path(r) for r, d in root_dates.items() if d == day]
@@ -73,9 +74,12 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
         problems += issues
     report = BuildReport(skipped=problems, rebuilt_because=prev.rebuild_reason)
     fresh = {a.doc_id: a for a in articles}
-    keep = _kept_old_articles(prev, [Path(r) for r in root_dates], fresh)
-    todo = [a for d, a in fresh.items() if prev.hashes.get(d) != a.hash]
-    unchanged = [d for d, a in fresh.items() if prev.hashes.get(d) == a.hash]
+    if rebuilding:  # every article re-chunked; nothing carried over as is
+        keep, todo, unchanged = [], list(fresh.values()), []
+    else:
+        keep = _kept_old_articles(prev, [Path(r) for r in root_dates], fresh)
+        todo = [a for d, a in fresh.items() if prev.hashes.get(d) != a.hash]
+        unchanged = [d for d, a in fresh.items() if prev.hashes.get(d) == a.hash]
     report.added = sum(1 for a in todo if a.doc_id not in prev.hashes)
     report.updated = len(todo) - report.added
     report.unchanged = len(unchanged)
@@ -98,12 +102,17 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
     return report
 
 
-def _roots(paths, date: str | None, prev: Previous) -> dict[str, str | None]:
-    """The files/folders to scan, each with its default date."""
+def _roots(paths, date: str | None, prev: Previous, *, rescan_previous: bool) -> dict[str, str | None]:
+    """The files/folders to scan, each with its default date.
+
+    A full rebuild rescans the previous builds' folders too, so rebuilding
+    while adding one file does not drop the rest.
+    """
+    previous = {r: d for r, d in _previous_roots(prev).items() if Path(r).exists()}
     if paths:
-        root_dates = {str(Path(p).resolve()): date for p in paths}
+        given = {str(Path(p).resolve()): date for p in paths}
+        root_dates = {**previous, **given} if rescan_previous else given
     else:
-        previous = {r: d for r, d in _previous_roots(prev).items() if Path(r).exists()}
         root_dates = previous or {str(Path("data").resolve()): date}
     missing = [r for r in root_dates if not Path(r).exists()]
     if missing:
@@ -154,7 +163,7 @@ def _embed(
     hashes = [r.emb_hash for r in rows]
     found = {**cache.lookup(hashes), **writer.cached_vectors(hashes)}
     need = [i for i, h in enumerate(hashes) if h not in found]
-    dim = (prev.manifest or {}).get("dim") if prev.hashes else None
+    dim = (prev.manifest or {}).get("dim") if found else None
     if need:
         embedder = Embedder(config)
         dim = embedder.dim

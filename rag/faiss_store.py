@@ -37,8 +37,8 @@ class FaissWriter:
         except NewsragError as exc:
             return Previous(rebuild_reason=f"the previous index could not be read ({exc})")
         reason = rebuild_reason(manifest, config, rebuild)
-        if reason:
-            return Previous(manifest=manifest, rebuild_reason=reason)
+        if rebuild or manifest.get("model") != config.model:
+            return Previous(manifest, dict(manifest.get("articles", {})), {}, reason)
         try:
             self.con = metadata.connect(folder / "meta.sqlite")
             self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
@@ -47,7 +47,9 @@ class FaissWriter:
         except (sqlite3.Error, OSError, ValueError) as exc:
             self.close()
             return Previous(manifest=manifest, rebuild_reason=f"the previous index is damaged ({exc})")
-        return Previous(manifest, hashes, paths)
+        # On a chunking change everything is re-chunked, but vectors of identical
+        # embedded text (same model: the hash covers it) stay valid and are reused.
+        return Previous(manifest, hashes, paths, reason)
 
     def cached_vectors(self, emb_hashes: list[str]) -> dict[str, np.ndarray]:
         if not self.con:

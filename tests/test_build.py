@@ -81,10 +81,12 @@ def test_changed_chunking_or_flag_triggers_full_rebuild(corpus, tmp_path):
     build_index([corpus], index_dir, show_progress=False)
     report = build_index([corpus], index_dir, show_progress=False, config=Config(chunk_size=200))
     assert "chunking settings changed" in report.rebuilt_because
-    assert report.embedded == report.chunks
+    assert report.updated == 7 and report.added == 0  # every article re-chunked …
+    assert 0 < report.embedded < report.chunks  # … but unchanged chunk texts keep their vectors
     forced = build_index([corpus], index_dir, rebuild=True, show_progress=False,
                          config=Config(chunk_size=200))
     assert forced.rebuilt_because == "--rebuild was given"
+    assert forced.embedded == forced.chunks
 
 
 def test_bad_inputs_are_reported_and_the_rest_indexed(corpus, tmp_path):
