@@ -47,7 +47,8 @@ def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | N
                 ranked.append([h.metadata.get("id") for h in hits])
             m = retrieval_metrics(ranked, [q.gold_ids for q in questions])
             lat.sort()
-            rows.append({"set": fmt, "mode": mode if mode != "hybrid" else f"fused {kw:g}:{dw:g}",
+            label = f"fused ({cfg.fusion} {kw:g}:{dw:g})"
+            rows.append({"set": fmt, "mode": mode if mode != "hybrid" else label,
                          **m, "p50_ms": 1000 * statistics.median(lat),
                          "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
                          "build_s": build_s, "embedded": report.embedded, "chars": chars})
@@ -65,15 +66,17 @@ def main() -> None:
     ap.add_argument("--weights", nargs="+", default=None,
                     help="keyword:dense weight pairs for the fused rows (default: the config's)")
     ap.add_argument("--modes", nargs="+", default=["keyword", "dense", "hybrid"])
+    ap.add_argument("--fusion", choices=["score", "rrf"], default=None)
     args = ap.parse_args()
-    config = Config(**({"model": args.model} if args.model else {}))
+    overrides = {k: v for k, v in (("model", args.model), ("fusion", args.fusion)) if v}
+    config = Config(**overrides)
     pairs = ([tuple(float(x) for x in w.split(":")) for w in args.weights] if args.weights
              else [(config.keyword_weight, config.dense_weight)])
     rows = []
     for fmt in args.sets:
         rows += run_set(args.eval_dir, fmt, args.work, config, args.limit, pairs, args.modes)
-    print(f"\nmodel {config.model}, chunk_size {config.chunk_size}, overlap {config.chunk_overlap}, "
-          f"rrf_k {config.rrf_k}\n")
+    print(f"\nmodel {config.model}, backend {config.backend}, chunk_size {config.chunk_size}, "
+          f"overlap {config.chunk_overlap}, fusion {config.fusion}\n")
     print("| set | retrieval | Hit@1 | Hit@5 | Hit@10 | MRR@10 | nDCG@10 | p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -39,9 +39,10 @@ class Config(BaseSettings):
     title_context: bool = Field(True, description="prefix chunks with title and date")
 
     # --- retrieval -----------------------------------------------------
-    dense_weight: float = Field(1.0, ge=0)
-    keyword_weight: float = Field(1.0, ge=0)
-    rrf_k: int = Field(60, ge=1)
+    fusion: Literal["score", "rrf"] = Field("score", description="how the two legs are fused")
+    keyword_weight: float = Field(0.8, ge=0, description="share of the keyword leg")
+    dense_weight: float = Field(0.2, ge=0, description="share of the dense leg")
+    rrf_k: int = Field(60, ge=1, description="rank offset of reciprocal rank fusion")
     candidates: int = Field(50, ge=1, description="hits per leg before fusion")
     max_query_chars: int = Field(500, ge=10)
     approx_threshold: int = Field(

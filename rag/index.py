@@ -15,7 +15,7 @@ from typing import Literal
 from .config import Config
 from .embedder import Embedder
 from .errors import IndexMismatchError
-from .fusion import rrf
+from .fusion import rrf, score_fusion
 from .store import Filters, StoreReader, open_reader
 from .tokenizer import tokenize
 from .types import Hit
@@ -72,8 +72,13 @@ class Index:
         tokens = tokenize(query) if mode in ("hybrid", "keyword") else None
         qv = self.embedder.encode_queries([query])[0] if mode in ("hybrid", "dense") else None
         kw, dense = self.reader.candidates(qv, tokens, n, Filters(date_from, date_to, source))
-        weights = {"hybrid": (self.config.keyword_weight, self.config.dense_weight)}.get(mode, (1, 1))
-        fused = rrf([kw, dense], weights, self.config.rrf_k)
+        c = self.config
+        if mode != "hybrid":
+            fused = list(kw or dense)
+        elif c.fusion == "rrf":
+            fused = rrf([kw, dense], (c.keyword_weight, c.dense_weight), c.rrf_k)
+        else:
+            fused = score_fusion(kw, dense, c.keyword_weight, c.dense_weight)
         return _dedupe(self.reader.hits(fused[: n * 2]), k, per_article)
 
     def article_text(self, doc_id: str) -> str | None:
