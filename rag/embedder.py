@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -46,9 +47,12 @@ def resolve_model(name: str) -> str:
     if name == M3E_SMALL:
         return str(m3e_small_path())
     if name == "e5-small":
-        from .e5_convert import prepare_e5_small
+        from .e5_convert import ModelPrepareError, prepare_e5_small
 
-        return str(prepare_e5_small())
+        try:
+            return str(prepare_e5_small(log=lambda m: print(m, file=sys.stderr)))
+        except ModelPrepareError as exc:
+            raise ConfigError(str(exc)) from None
     return name
 
 
