@@ -3,10 +3,12 @@
 The public API is small and keyword-based; everything else is internal.
 """
 
+from .answer import answer, answer_stream
 from .build import build_index
 from .config import Config
 from .errors import NewsragError
 from .index import Index, search
-from .types import BuildReport, Hit
+from .types import Answer, BuildReport, Citation, Hit
 
-__all__ = ["BuildReport", "Config", "Hit", "Index", "NewsragError", "build_index", "search"]
+__all__ = ["Answer", "BuildReport", "Citation", "Config", "Hit", "Index", "NewsragError",
+           "answer", "answer_stream", "build_index", "search"]

@@ -24,7 +24,7 @@ from typing import Any, Iterator, Protocol
 from . import metadata
 from .citation_check import REFUSAL, Renumberer, check
 from .extractive import ExtractiveEngine
-from .followup import normalize_history, resolve_dates
+from .followup import normalize_history, resolve_dates, rewrite_rules
 from .index import Index
 from .types import Answer, Hit
 
@@ -41,18 +41,22 @@ class Engine(Protocol):
 
 
 _lock = threading.Lock()
-_indexes: dict[str, tuple[int, Index]] = {}
+_indexes: dict[str, tuple[int | None, Index]] = {}
 _newest: dict[str, str | None] = {}
 _extractive = ExtractiveEngine()
 
 
 def load_index(index_dir: str | Path = "index") -> Index:
-    """The loaded index of ``index_dir``, reused until a build swaps its version."""
+    """The loaded index of ``index_dir``, reused until a build swaps its version.
+
+    A store without a ``CURRENT`` file (Milvus) is cached once per folder name;
+    a FAISS folder without one raises the "build an index first" error.
+    """
     path = Path(index_dir).resolve()
     try:
-        mtime = (path / "CURRENT").stat().st_mtime_ns
+        mtime: int | None = (path / "CURRENT").stat().st_mtime_ns
     except OSError:
-        return Index.load(path)  # raises the "no index here, build one" error
+        mtime = None
     with _lock:
         cached = _indexes.get(str(path))
     if cached and cached[0] == mtime:
@@ -64,10 +68,20 @@ def load_index(index_dir: str | Path = "index") -> Index:
 
 
 def newest_date(index: Index) -> str | None:
-    """Newest article date of the index: the "today" of relative dates in questions."""
-    key = str(index.version)
+    """Newest article date of the index: the "today" of relative dates in questions.
+
+    Uses ``Index.newest_date()`` when the index offers it; otherwise asks the
+    FAISS store's SQLite file directly; stores without either give None, and
+    relative dates are then left as the user wrote them.
+    """
+    if callable(getattr(index, "newest_date", None)):
+        return index.newest_date()
+    version = getattr(getattr(index, "reader", None), "version", None)
+    if version is None:
+        return None
+    key = str(version)
     if key not in _newest:
-        con = metadata.connect(index.version / "meta.sqlite")
+        con = metadata.connect(Path(version) / "meta.sqlite")
         try:
             (_newest[key],) = con.execute("SELECT MAX(date) FROM articles").fetchone()
         finally:
@@ -90,9 +104,9 @@ def get_engine(engine: Any = None) -> Engine:
 
 
 def answer_stream(
-    question: str, *, history: Any = None, index_dir: str | Path = "index", index: Index | None = None,
-    k: int = 5, engine: Any = None, date_from: str | None = None, date_to: str | None = None,
-    source: str | None = None,
+    question: str, *, history: Any = None, index_dir: str | Path = "index",
+    index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
+    date_to: str | None = None, source: str | None = None,
 ) -> Iterator[str | Answer]:
     """Yield the answer text piece by piece, then the finished `Answer` as the last item."""
     if not isinstance(question, str) or not question.strip():
@@ -103,7 +117,7 @@ def answer_stream(
     eng = get_engine(engine)
     idx = index if index is not None else load_index(index_dir)
     pairs = normalize_history(history)
-    query = eng.rewrite(question, pairs) if pairs and hasattr(eng, "rewrite") else question
+    query = (getattr(eng, "rewrite", None) or rewrite_rules)(question, pairs) if pairs else question
     query, hits = _search(idx, query, k, date_from, date_to, source)
     name = getattr(eng, "name", type(eng).__name__)
     if not hits:
@@ -122,10 +136,13 @@ def answer_stream(
         parts.append(tail)
         yield tail
     text = "".join(parts).strip()
+    if not text:  # an engine that wrote nothing has found nothing
+        text = REFUSAL
+        yield REFUSAL
     cited = [hits[i] for i in renum.order]
     result = check(text, cited, hits, idx.embedder)
-    refused = not cited and (not text or REFUSAL.rstrip("。") in text)
-    yield Answer(text=text or REFUSAL, citations=result.citations, hits=hits, refused=refused,
+    refused = not cited and REFUSAL.rstrip("。") in text
+    yield Answer(text=text, citations=result.citations, hits=hits, refused=refused,
                  question=question, query=query, flags=result.flags, engine=name)
 
 
@@ -142,9 +159,9 @@ def _search(idx: Index, query: str, k: int, date_from, date_to, source) -> tuple
 
 
 def answer(
-    question: str, *, history: Any = None, index_dir: str | Path = "index", index: Index | None = None,
-    k: int = 5, engine: Any = None, date_from: str | None = None, date_to: str | None = None,
-    source: str | None = None,
+    question: str, *, history: Any = None, index_dir: str | Path = "index",
+    index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
+    date_to: str | None = None, source: str | None = None,
 ) -> Answer:
     """The finished `Answer` (`answer_stream` without the pieces)."""
     *_, result = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,

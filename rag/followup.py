@@ -6,8 +6,10 @@ searching. The rules here serve the extractive engine (the LLM engine asks
 the model, with these rules as the fallback):
 
 * a question is a follow-up when it leans on context: 那/那么/还有/另外 at
-  the start, a deictic (这次, 此次, 该, 这个, 上述 …), a pronoun (他/她), or
-  fewer than two content words of its own;
+  the start, a deictic (这次, 此次, 该, 这个, 上述 …), a pronoun (他/她),
+  fewer than two content words of its own, or when it names nothing of its
+  own (no person, place, organisation, number) yet shares a word with the
+  previous topic ("培训内容有哪些？");
 * 他/她 become the last person named in the previous answer (or question);
 * the previous turn's standalone query, minus its question words, is the
   topic carried in front of the follow-up.
@@ -26,16 +28,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable
 
-from .citation_check import terms
+from .citation_check import names, numbers, terms
 
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|此外|然后|再问一下|再问|那请问)[，,、\s]*")
+_LEAD = re.compile(r"^(?:那么|那请问|那(?![些个里儿样])|还有|另外|此外|然后|再问一下|再问)[，,、\s]*")
 _DEICTIC = re.compile(r"这次|此次|本次|这个|那个|这项|这场|这些|那些|上述|(?<!应)该|这一|此事|这件事")
 _HE = re.compile(r"(?<![其吉])[他她](?![们人国乡])")
 _QUESTION_WORDS = re.compile(
-    r"什么时候|什么时间|多少|哪些|哪个|哪里|哪儿|哪位|为什么|怎么样|怎样|如何|是谁|是什么|什么|几[个位次家名]?|"
+    r"有哪些|有多少|什么时候|什么时间|多少|哪些|哪个|哪里|哪儿|哪位|为什么|怎么样|怎样|如何|是谁|是什么|什么|几[个位次家名]?|"
     r"谁|吗|呢|吧|请问|[？?！!。]"
 )
 _MAX_TOPIC = 40
+_MAX_TURNS = 5  # older turns rarely hold what a pronoun refers to
 
 
 def normalize_history(history: Iterable[Any] | None) -> list[tuple[str, str]]:
@@ -69,7 +72,7 @@ def normalize_history(history: Iterable[Any] | None) -> list[tuple[str, str]]:
 
 
 def _content_text(content: Any) -> str:
-    """Message content as text: a string, or Gradio/OpenAI parts like {"type": "text", "text": …}."""
+    """Message content as text: a string, or parts like {"type": "text", "text": …}."""
     if content is None:
         return ""
     if isinstance(content, str):
@@ -86,11 +89,17 @@ def is_followup(question: str) -> bool:
                 or len(terms(question)) < 2)
 
 
+def continues(question: str, topic: str) -> bool:
+    """Names no person, place, organisation or number of its own, but shares a word with the topic
+    ("培训内容有哪些？" after a question about the 八里庄 training course)."""
+    return not names(question) and not numbers(question) and bool(terms(question) & terms(topic))
+
+
 def topic_of(query: str) -> str:
     """A query without its question words: what the conversation is about."""
     topic = _QUESTION_WORDS.sub("", _strip_markers(query))
     topic = re.sub(r"[，,、\s]+$", "", re.sub(r"\s+", " ", topic)).strip("，, ")
-    return topic[-_MAX_TOPIC:]
+    return topic[:_MAX_TOPIC]  # the front holds the original subject of a chain
 
 
 def _strip_markers(text: str) -> str:
@@ -111,19 +120,21 @@ def last_person(texts: Iterable[str]) -> str | None:
 
 def rewrite_rules(question: str, history: Iterable[Any] | None) -> str:
     """The standalone form of ``question`` given the conversation so far (rule-based)."""
-    pairs = normalize_history(history)
+    pairs = normalize_history(history)[-_MAX_TURNS:]
     question = question.strip()
-    if not pairs or not is_followup(question):
+    if not pairs:
         return question
     prev_user, prev_answer = pairs[-1]
     prev_query = rewrite_rules(prev_user, pairs[:-1])
+    topic = topic_of(prev_query)
+    if not (is_followup(question) or continues(question, topic)):
+        return question
     q = question
     if _HE.search(q):
         person = last_person([prev_answer, prev_query])
         if person:
             q = _HE.sub(person, q, count=1)
     q = _DEICTIC.sub("", _LEAD.sub("", q)).strip()
-    topic = topic_of(prev_query)
     if not topic or all(t in q for t in terms(topic)):
         return q or question
     return f"{topic}，{q}"
@@ -170,4 +181,5 @@ def resolve_dates(query: str, anchor: date | str | None) -> DateResolution:
     else:
         year = anchor.year - {"今年": 0, "去年": 1, "前年": 2}[word]
         text, lo, hi = f"{year}年", date(year, 1, 1), date(year, 12, 31)
-    return DateResolution(query[: m.start()] + text + query[m.end():], lo.isoformat(), hi.isoformat())
+    rewritten = query[: m.start()] + text + query[m.end():]
+    return DateResolution(rewritten, lo.isoformat(), hi.isoformat())

