@@ -21,7 +21,6 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from . import metadata
 from .citation_check import REFUSAL, Renumberer, check
 from .extractive import ExtractiveEngine
 from .followup import normalize_history, resolve_dates, rewrite_rules
@@ -42,7 +41,6 @@ class Engine(Protocol):
 
 _lock = threading.Lock()
 _indexes: dict[str, tuple[int | None, Index]] = {}
-_newest: dict[str, str | None] = {}
 _extractive = ExtractiveEngine()
 
 
@@ -65,28 +63,6 @@ def load_index(index_dir: str | Path = "index") -> Index:
     with _lock:
         _indexes[str(path)] = (mtime, idx)  # the old one is closed by GC once no call uses it
     return idx
-
-
-def newest_date(index: Index) -> str | None:
-    """Newest article date of the index: the "today" of relative dates in questions.
-
-    Uses ``Index.newest_date()`` when the index offers it; otherwise asks the
-    FAISS store's SQLite file directly; stores without either give None, and
-    relative dates are then left as the user wrote them.
-    """
-    if callable(getattr(index, "newest_date", None)):
-        return index.newest_date()
-    version = getattr(getattr(index, "reader", None), "version", None)
-    if version is None:
-        return None
-    key = str(version)
-    if key not in _newest:
-        con = metadata.connect(Path(version) / "meta.sqlite")
-        try:
-            (_newest[key],) = con.execute("SELECT MAX(date) FROM articles").fetchone()
-        finally:
-            con.close()
-    return _newest[key]
 
 
 def get_engine(engine: Any = None) -> Engine:
@@ -151,7 +127,7 @@ def _search(idx: Index, query: str, k: int, date_from, date_to, source) -> tuple
     caller gave none; if that range holds nothing, the search is repeated without it."""
     if date_from or date_to:
         return query, idx.search(query, k, date_from=date_from, date_to=date_to, source=source)
-    res = resolve_dates(query, newest_date(idx))
+    res = resolve_dates(query, idx.newest_date())
     if res.query == query:
         return query, idx.search(query, k, source=source)
     hits = idx.search(res.query, k, date_from=res.date_from, date_to=res.date_to, source=source)

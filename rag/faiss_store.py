@@ -154,5 +154,9 @@ class FaissReader:
         with self._lock:
             return metadata.article_text(self._con, doc_id)
 
+    def newest_date(self) -> str | None:
+        with self._lock:
+            return self._con.execute("SELECT MAX(date) FROM articles").fetchone()[0]
+
     def close(self) -> None:
         self._con.close()

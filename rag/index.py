@@ -84,6 +84,9 @@ class Index:
     def article_text(self, doc_id: str) -> str | None:
         return self.reader.article_text(doc_id)
 
+    def newest_date(self) -> str | None:
+        return self.reader.newest_date()
+
     def close(self) -> None:
         self.reader.close()
 

@@ -75,6 +75,9 @@ class StoreReader(Protocol):
 
     def article_text(self, doc_id: str) -> str | None: ...
 
+    def newest_date(self) -> str | None:
+        """The newest article date: "today" for relative dates in questions."""
+
     def close(self) -> None: ...
 
 
