@@ -135,9 +135,11 @@ def parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_models)
 
     from .cli_answer import register as register_ask
+    from .cli_eval import register as register_eval
     from .cli_serve import register as register_serve
 
     register_ask(sub)
+    register_eval(sub)
     register_serve(sub)  # defines its own --index/--host options
     return p
 
