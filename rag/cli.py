@@ -17,8 +17,9 @@ from .errors import NewsragError
 
 def _config(args: argparse.Namespace) -> Config:
     overrides = {}
-    if getattr(args, "model", None):
-        overrides["model"] = args.model
+    for name in ("model", "store", "milvus_uri", "milvus_collection"):
+        if getattr(args, name, None):
+            overrides[name] = getattr(args, name)
     return Config(**overrides)
 
 
@@ -103,6 +104,10 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--index", default="index", help="index folder (default: index)")
         sp.add_argument("--model", help="embedding model (default: NEWSRAG_MODEL or m3e-small)")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
+        sp.add_argument("--store", choices=["faiss", "milvus"],
+                        help="where chunks and vectors live (default: NEWSRAG_STORE or faiss)")
+        sp.add_argument("--milvus-uri", help="e.g. http://host:19530 (token: NEWSRAG_MILVUS_TOKEN)")
+        sp.add_argument("--milvus-collection", help="collection name prefix (default newsrag)")
 
     b = sub.add_parser("build", help="build or update the index from files and folders")
     b.add_argument("paths", nargs="*", help="files/folders (default: those of the last build, or data/)")

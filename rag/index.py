@@ -59,7 +59,8 @@ class Index:
         m = self.manifest
         return {"index": str(self.index_dir), "articles": m["counts"]["articles"],
                 "chunks": m["counts"]["chunks"], "model": m["model"], "dim": m["dim"],
-                "store": self.config.store, "vector_index": m.get("faiss", {}).get("factory", ""),
+                "store": self.config.store, "vector_index": (m.get("faiss", {}).get("factory")
+                                 or m.get("milvus", {}).get("dense", "")),
                 "chunking": m["chunking"], "built_at": m["built_at"], "roots": m.get("roots", {})}
 
     def search(

@@ -32,3 +32,21 @@ def loaded_index(sample_index):
     idx = Index.load(sample_index)
     yield idx
     idx.close()
+
+
+def unavailable(reason: str):
+    """Skip locally, but fail in CI, where `scripts/setup.sh --test` installs
+    everything, so a missing install step can never hide behind a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; run scripts/setup.sh --test")
+    pytest.skip(reason, allow_module_level=True)
+
+
+def need(module: str, why: str):
+    """Import an optional component, or `unavailable`."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        unavailable(f"{module} is not installed ({why})")

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from conftest import need, unavailable
+
 from rag.errors import ConfigError
 from rag.llm import LLMEngine, LLMError, fence
 from rag.types import Answer, Hit
@@ -97,13 +99,13 @@ def test_missing_model_file_is_a_config_error(tmp_path):
 # ---------------------------------------------------------------- against a real server
 @pytest.fixture(scope="module")
 def server():
-    pytest.importorskip("xllamacpp")
+    need("xllamacpp", "the local llama.cpp server")
     from rag.local_llm import smollm2_gguf, start_server
 
     try:
         gguf = smollm2_gguf()
     except ConfigError as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     srv = start_server(gguf, model="smollm2", threads=1, n_ctx=4096)
     yield srv
     srv.stop()
