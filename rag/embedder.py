@@ -116,13 +116,13 @@ def _load(name: str, backend: str, threads: int | None, max_len: int):
         torch.set_num_threads(threads)
     with _load_lock:
         path = resolve_model(name)
-        kwargs = {}
-        if backend != "torch":
-            from .onnx_backend import onnx_kwargs
-
-            kwargs = onnx_kwargs(path, backend)
         try:
-            model = SentenceTransformer(path, device="cpu", **kwargs)
+            if backend == "torch":
+                model = SentenceTransformer(path, device="cpu")
+            else:  # exported once into the cache, then the encoder runs on ONNX Runtime
+                from .onnx_backend import load_onnx_model
+
+                model = load_onnx_model(path, backend, threads=threads)
         except OSError as exc:
             raise ConfigError(
                 f"cannot load embedding model {name!r} ({exc}); give a local folder "

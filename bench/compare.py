@@ -1,0 +1,361 @@
+"""Side-by-side retrieval benchmark: newsrag vs LangChain, LlamaIndex and plain BM25.
+
+    python bench/compare.py ../shared/eval [--sets rgb crud] [--limit N]
+        [--crud-distractors 10000] [--corpus-limit M] [--work bench/results/compare]
+        [--pipelines newsrag langchain llamaindex bm25] [--backend torch|onnx|onnx-int8]
+
+Same machine, one run, same embedding model (m3e-small from its local folder),
+same documents, same questions. Each pipeline builds its index and answers
+every question in its own subprocess, so build time, peak memory (ru_maxrss)
+and query latency are its own. Results are scored at article level: the
+retrieved chunks are mapped to their document id and de-duplicated in rank
+order, then Hit@1/5/10 and MRR@10 against the gold ids (rag.eval_data).
+
+Pipelines (the peers are set up the way their documentation teaches them):
+  newsrag     rag.build_index + rag.Index: fused, and each leg alone (dense, keyword)
+  langchain   RecursiveCharacterTextSplitter() defaults + HuggingFaceEmbeddings
+              (langchain-huggingface) + FAISS (langchain-community) similarity_search
+  llamaindex  VectorStoreIndex.from_documents (default SentenceSplitter, in-memory
+              vector store) + HuggingFaceEmbedding, Settings.llm = None
+  bm25        bm25s over character bigrams of whole documents (no chunking)
+
+Settings: rgb (300 questions over 7,337 passages), crud (1,181 questions over
+the 1,328 articles) and, with --crud-distractors N > 0, crud over those
+articles plus a fixed seeded sample of N corpus.jsonl.gz documents.
+--limit takes a seeded sample of the questions; --corpus-limit M (for quick
+checks only) keeps the gold documents of the sampled questions plus random
+others, M documents in all. The peers need `pip install -e '.[bench]'`;
+a pipeline that cannot run is reported as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+PIPELINES = ["newsrag", "langchain", "llamaindex", "bm25"]
+NEWSRAG_MODES = {"hybrid": "newsrag fused", "dense": "newsrag dense", "keyword": "newsrag keyword"}
+CANDIDATES = 50  # chunks a chunk-level peer retrieves before de-duplication (newsrag: candidates=50)
+TOP = 10  # articles scored per question
+WARMUP = "预热查询"
+
+
+# --------------------------------------------------------------------------- data
+
+def _records(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def prepare_set(eval_dir: Path, fmt: str, work: Path, *, limit: int | None = None,
+                distractors: int = 0, corpus_limit: int | None = None, seed: int = 0):
+    """(corpus JSONL path, questions) for one setting, written under ``work/corpus``.
+
+    The corpus is rag.eval_data.write_corpus's file; with ``corpus_limit`` a
+    smaller file holding the sampled questions' gold documents plus random
+    others is written next to it (for quick checks).
+    """
+    from rag.eval_data import load_questions, write_corpus
+
+    src = eval_dir / ("rgb_zh" if fmt == "rgb" else "crud")
+    corpus = write_corpus(src, fmt, work / "corpus", distractors=distractors, seed=seed)
+    questions = load_questions(src, fmt, limit=limit, seed=seed)
+    if corpus_limit:
+        gold = {g for q in questions for g in q.gold_ids}
+        out = corpus.with_name(f"{corpus.stem}_sub{corpus_limit}_q{limit or 'all'}.jsonl")
+        if not out.exists():
+            recs = list(_records(corpus))
+            keep = [r for r in recs if r["id"] in gold]
+            rest = [r for r in recs if r["id"] not in gold]
+            keep += random.Random(seed).sample(rest, max(0, min(len(rest), corpus_limit - len(keep))))
+            tmp = out.with_suffix(".tmp")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for r in keep:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            tmp.replace(out)
+        corpus = out
+    return corpus, questions
+
+
+def document_text(rec: dict) -> str:
+    """What a peer pipeline indexes for a corpus record: the title (if any), then the text."""
+    title = (rec.get("title") or "").strip()
+    return f"{title}\n\n{rec['text']}" if title else rec["text"]
+
+
+def dedupe(ids, k: int = TOP) -> list[str]:
+    out, seen = [], set()
+    for i in ids:
+        if i is not None and i not in seen:
+            seen.add(i)
+            out.append(i)
+            if len(out) == k:
+                break
+    return out
+
+
+# --------------------------------------------------------------------------- pipelines
+# Each returns (build seconds, chunks, {label: search function}); search(question) -> doc ids.
+
+def newsrag_pipeline(corpus: Path, index_dir: Path, backend: str | None):
+    from rag import Config, Index, build_index
+
+    config = Config(model="m3e-small", **({"backend": backend} if backend else {}))
+    shutil.rmtree(index_dir, ignore_errors=True)
+    t0 = time.perf_counter()
+    report = build_index([corpus], index_dir, config=config, show_progress=False)
+    idx = Index.load(index_dir, config=config)
+    build_s = time.perf_counter() - t0
+
+    def searcher(mode):
+        def search(q):
+            return [h.metadata.get("id") for h in idx.search(q, TOP, per_article=True, mode=mode)]
+        return search
+
+    info = {"chunks": report.chunks, "backend": config.backend}
+    return build_s, info, {label: searcher(mode) for mode, label in NEWSRAG_MODES.items()}
+
+
+def langchain_pipeline(corpus: Path, model_path: str):
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    t0 = time.perf_counter()
+    docs = [Document(page_content=document_text(r), metadata={"id": r["id"]})
+            for r in _records(corpus)]
+    splits = RecursiveCharacterTextSplitter().split_documents(docs)
+    embeddings = HuggingFaceEmbeddings(model_name=model_path)
+    store = FAISS.from_documents(splits, embeddings)
+    build_s = time.perf_counter() - t0
+
+    def search(q):
+        return dedupe(d.metadata["id"] for d in store.similarity_search(q, k=CANDIDATES))
+
+    return build_s, {"chunks": len(splits)}, {"langchain": search}
+
+
+def llamaindex_pipeline(corpus: Path, model_path: str):
+    from llama_index.core import Document, Settings, VectorStoreIndex
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    t0 = time.perf_counter()
+    Settings.llm = None
+    Settings.embed_model = HuggingFaceEmbedding(model_name=model_path)
+    docs = [Document(text=document_text(r), metadata={"id": r["id"]},
+                     excluded_embed_metadata_keys=["id"], excluded_llm_metadata_keys=["id"])
+            for r in _records(corpus)]
+    index = VectorStoreIndex.from_documents(docs)
+    retriever = index.as_retriever(similarity_top_k=CANDIDATES)
+    build_s = time.perf_counter() - t0
+
+    def search(q):
+        return dedupe(n.node.metadata["id"] for n in retriever.retrieve(q))
+
+    return build_s, {"chunks": len(index.docstore.docs)}, {"llamaindex": search}
+
+
+def bigrams(text: str) -> list[str]:
+    s = re.sub(r"\s+", "", text.lower())
+    return [s[i:i + 2] for i in range(len(s) - 1)] or ([s] if s else [])
+
+
+def bm25_pipeline(corpus: Path):
+    import bm25s
+    import numpy as np
+
+    t0 = time.perf_counter()
+    recs = list(_records(corpus))
+    ids = [r["id"] for r in recs]
+    retriever = bm25s.BM25()
+    retriever.index([bigrams(document_text(r)) for r in recs], show_progress=False)
+    build_s = time.perf_counter() - t0
+
+    def search(q):
+        scores = np.asarray(retriever.get_scores(bigrams(q)))
+        k = min(TOP, len(ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [ids[i] for i in top if scores[i] > 0]
+
+    return build_s, {"chunks": len(ids)}, {"bm25 (char bigrams)": search}
+
+
+def worker(args) -> None:
+    """Build one pipeline and answer every question; write timings and rankings as JSON."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))
+    corpus = Path(args.corpus)
+    from rag.embedder import m3e_small_path
+
+    model_path = str(m3e_small_path())
+    if args.pipeline == "newsrag":
+        build_s, info, searches = newsrag_pipeline(corpus, Path(args.index_dir), args.backend)
+    elif args.pipeline == "langchain":
+        build_s, info, searches = langchain_pipeline(corpus, model_path)
+    elif args.pipeline == "llamaindex":
+        build_s, info, searches = llamaindex_pipeline(corpus, model_path)
+    else:
+        build_s, info, searches = bm25_pipeline(corpus)
+    runs = {}
+    for label, search in searches.items():
+        search(WARMUP)  # first-call costs (lazy model load, caches) stay out of the latencies
+        ranked, lat = [], []
+        for q in questions:
+            t = time.perf_counter()
+            ranked.append(search(q))
+            lat.append(time.perf_counter() - t)
+        runs[label] = {"ranked": ranked, "lat": lat}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    Path(args.out).write_text(json.dumps({"build_s": build_s, "peak_mb": peak_mb, **info,
+                                          "runs": runs}), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- driver
+
+def run_pipeline(name: str, corpus: Path, questions, work: Path, tag: str, backend: str | None,
+                 python: str) -> dict:
+    qfile = work / f"questions-{tag}.json"
+    qfile.write_text(json.dumps([q.question for q in questions], ensure_ascii=False), encoding="utf-8")
+    out = work / f"result-{tag}-{name}.json"
+    log = work / f"log-{tag}-{name}.txt"
+    out.unlink(missing_ok=True)
+    cmd = [python, str(Path(__file__).resolve()), "_worker", name, "--corpus", str(corpus),
+           "--questions", str(qfile), "--out", str(out), "--index-dir", str(work / f"index-{tag}")]
+    if backend:
+        cmd += ["--backend", backend]
+    t0 = time.time()
+    with open(log, "w") as fh:
+        proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    if proc.returncode != 0 or not out.exists():
+        tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+        reason = " / ".join(tail) or f"exit code {proc.returncode}"
+        if "ModuleNotFoundError" in reason:
+            reason += "  (install the peers: pip install -e '.[bench]')"
+        print(f"[{tag}] {name}: FAILED after {time.time() - t0:.0f}s: {reason} (log: {log})",
+              file=sys.stderr)
+        return {"error": reason}
+    res = json.loads(out.read_text(encoding="utf-8"))
+    print(f"[{tag}] {name}: built in {res['build_s']:.1f}s ({res['chunks']} chunks), "
+          f"peak {res['peak_mb']:.0f} MB, total {time.time() - t0:.0f}s", file=sys.stderr)
+    return res
+
+
+def score(res: dict, questions) -> list[dict]:
+    from rag.eval_data import retrieval_metrics
+
+    rows = []
+    for label, run in res["runs"].items():
+        m = retrieval_metrics(run["ranked"], [q.gold_ids for q in questions])
+        lat = sorted(run["lat"])
+        rows.append({"pipeline": label, **m, "build_s": res["build_s"], "peak_mb": res["peak_mb"],
+                     "chunks": res["chunks"], "p50_ms": 1000 * statistics.median(lat),
+                     "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))]})
+    return rows
+
+
+def _ratio(x: float, base: float | None) -> str:
+    if not base:
+        return "–"
+    r = x / base
+    return f"{r:.2f}×" if r >= 0.1 else f"{r:.1g}×"
+
+
+def _num(x: float) -> str:
+    return f"{x:.1f}" if x >= 1 else f"{x:.2g}"
+
+
+def print_table(setting: str, n_docs: int, n_q: int, rows: list[dict], skipped: dict) -> None:
+    base = next((r for r in rows if r["pipeline"] == "newsrag fused"), None)
+    print(f"\n### {setting}: {n_q} questions over {n_docs:,} documents\n")
+    print("| pipeline | Hit@1 | Hit@5 | Hit@10 | MRR@10 | chunks | build s | build × | "
+          "peak MB | memory × | p50 ms | p95 ms | p50 × | p95 × |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['pipeline']} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['hit@10']:.3f} "
+              f"| {r['mrr@10']:.3f} | {r['chunks']:,} | {_num(r['build_s'])} "
+              f"| {_ratio(r['build_s'], base and base['build_s'])} | {r['peak_mb']:.0f} "
+              f"| {_ratio(r['peak_mb'], base and base['peak_mb'])} | {_num(r['p50_ms'])} "
+              f"| {_num(r['p95_ms'])} | {_ratio(r['p50_ms'], base and base['p50_ms'])} "
+              f"| {_ratio(r['p95_ms'], base and base['p95_ms'])} |")
+    for name, reason in skipped.items():
+        print(f"| {name} | skipped: {reason[:120]} " + "| " * 12 + "|")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("eval_dir", type=Path, help="path of shared/eval")
+    ap.add_argument("--sets", nargs="+", default=["rgb", "crud"], choices=["rgb", "crud"])
+    ap.add_argument("--limit", type=int, help="seeded sample of N questions per set")
+    ap.add_argument("--crud-distractors", type=int, default=10000,
+                    help="also run crud over the articles plus N corpus documents (0: skip)")
+    ap.add_argument("--corpus-limit", type=int, help="quick checks: at most M documents per corpus")
+    ap.add_argument("--pipelines", nargs="+", default=PIPELINES, choices=PIPELINES)
+    ap.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"],
+                    help="newsrag's embedding backend (default: its Config default)")
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "compare")
+    ap.add_argument("--python", default=sys.executable, help="interpreter for the pipeline workers")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    settings = []
+    for fmt in args.sets:
+        settings.append((fmt, fmt, 0))
+        if fmt == "crud" and args.crud_distractors:
+            settings.append((f"crud+{args.crud_distractors}", fmt, args.crud_distractors))
+    started = time.time()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start",
+          file=sys.stderr)
+    tables = []
+    for setting, fmt, distractors in settings:
+        corpus, questions = prepare_set(args.eval_dir, fmt, args.work, limit=args.limit,
+                                        distractors=distractors, corpus_limit=args.corpus_limit)
+        n_docs = sum(1 for _ in _records(corpus))
+        tag = re.sub(r"[^\w]+", "_", setting)
+        rows, skipped = [], {}
+        for name in args.pipelines:
+            res = run_pipeline(name, corpus, questions, args.work, tag, args.backend, args.python)
+            if "error" in res:
+                skipped[name] = res["error"]
+            else:
+                rows += score(res, questions)
+        tables.append((setting, n_docs, len(questions), rows, skipped))
+    print(f"\nmodel m3e-small (local folder) for every pipeline; article-level scoring; "
+          f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end; "
+          f"run took {(time.time() - started) / 60:.1f} min")
+    for t in tables:
+        print_table(*t)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_worker":
+        wp = argparse.ArgumentParser()
+        wp.add_argument("pipeline", choices=PIPELINES)
+        wp.add_argument("--corpus", required=True)
+        wp.add_argument("--questions", required=True)
+        wp.add_argument("--out", required=True)
+        wp.add_argument("--index-dir", required=True)
+        wp.add_argument("--backend")
+        worker(wp.parse_args(sys.argv[2:]))
+    else:
+        main()
