@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from .types import Answer
 
@@ -75,15 +74,3 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_ask)
     return a
 
-
-if __name__ == "__main__":  # python -m rag.cli_answer "问题" (until rag.cli wires `register`)
-    from .errors import NewsragError
-
-    parser = argparse.ArgumentParser(prog="newsrag")
-    register(parser.add_subparsers(dest="command", required=True))
-    ns = parser.parse_args(["ask", *sys.argv[1:]])
-    try:
-        sys.exit(ns.func(ns))
-    except (NewsragError, ValueError) as exc:
-        print(f"newsrag: error: {exc}", file=sys.stderr)
-        sys.exit(1)

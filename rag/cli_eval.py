@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 
@@ -77,15 +76,3 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
     return e
 
-
-if __name__ == "__main__":  # python -m rag.cli_eval ... (until rag.cli wires `register`)
-    from .errors import NewsragError
-
-    parser = argparse.ArgumentParser(prog="newsrag")
-    register(parser.add_subparsers(dest="command", required=True))
-    ns = parser.parse_args(["eval", *sys.argv[1:]])
-    try:
-        sys.exit(ns.func(ns))
-    except (NewsragError, ValueError) as exc:
-        print(f"newsrag: error: {exc}", file=sys.stderr)
-        sys.exit(1)

@@ -8,7 +8,6 @@ port and data dir, as an operator would.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from conftest import ROOT, SAMPLE, need  # noqa: E402
 
 need("pymilvus", "the Milvus store")
 need("milvus_lite", "the Milvus Lite test server")
+from test_build import corpus, write_article  # noqa: E402,F401  (shared fixture)
 from test_index import QUESTIONS  # noqa: E402
 from rag import Config, Index, build_index  # noqa: E402
 from rag.build import _chunk  # noqa: E402
@@ -92,18 +92,6 @@ def expected_chunks(folder: Path, config: Config) -> int:
     return len(_chunk(read_paths([folder])[0], config)[0])
 
 
-def write_article(folder: Path, name: str, title: str, body: str) -> None:
-    (folder / name).write_text(f"{title}\n\n本报讯（记者 王明）{body}\n", encoding="utf-8")
-
-
-@pytest.fixture
-def corpus(tmp_path) -> Path:
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(SAMPLE, data / "page.txt")
-    write_article(data, "bridge.txt", "城南大桥今日通车",
-                  "全长1280米的城南大桥今天正式通车。大桥总投资4.6亿元，历时三年建成。")
-    return data
 
 
 def add_extras(folder: Path, n: int) -> None:
