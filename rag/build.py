@@ -9,7 +9,6 @@ build resumes without redoing finished batches.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import time
 from datetime import datetime, timezone
@@ -30,7 +29,6 @@ from .store import ChunkRow, Previous, StoreWriter, open_writer
 from .tokenizer import tokenize
 from .types import Article, BuildReport, content_hash
 
-log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 

@@ -7,7 +7,6 @@ from several threads (the app shares one Index between users).
 
 from __future__ import annotations
 
-import logging
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -20,7 +19,6 @@ from .store import Filters, StoreReader, open_reader
 from .tokenizer import tokenize
 from .types import Hit
 
-log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "keyword"]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE
 from rag import Index, build_index, search
 
 pytestmark = pytest.mark.slow
