@@ -154,3 +154,15 @@ def test_keys_stable_across_reads(tmp_path):
     assert [a.key.rsplit("#", 1)[1] for a in first if a.key.startswith(str((tmp_path / "page.txt").resolve()))] == [
         "1", "2", "3", "4", "5", "6",
     ]  # fmt: skip
+
+
+def test_stray_control_characters_in_utf8_export_are_dropped_not_fatal(tmp_path):
+    # Real exports (the CRUD corpus) carry the odd DEL or C1 character; the
+    # file is still UTF-8 and every record must be read, without the junk.
+    lines = [json.dumps({"id": f"r{i}", "text": ARTICLE + ("\x7f" if i == 3 else "")},
+                        ensure_ascii=False) for i in range(20)]
+    write(tmp_path / "export.jsonl", "\n".join(lines))
+    articles, problems = read_paths([tmp_path])
+    assert problems == []
+    assert len(articles) == 20
+    assert not any("\x7f" in a.text for a in articles)
