@@ -2,7 +2,7 @@
 
     python bench/compare.py ../shared/eval [--sets rgb crud] [--limit N]
         [--crud-distractors 10000] [--corpus-limit M] [--work bench/results/compare]
-        [--pipelines newsrag langchain llamaindex bm25] [--backend torch|onnx|onnx-int8]
+        [--pipelines newsrag langchain llamaindex bm25] [--backend openvino|torch|onnx|onnx-int8]
 
 Same machine, one run, same embedding model (m3e-small from its local folder),
 same documents, same questions. Each pipeline builds its index and answers
@@ -311,7 +311,7 @@ def main() -> None:
                     help="also run crud over the articles plus N corpus documents (0: skip)")
     ap.add_argument("--corpus-limit", type=int, help="quick checks: at most M documents per corpus")
     ap.add_argument("--pipelines", nargs="+", default=PIPELINES, choices=PIPELINES)
-    ap.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"],
+    ap.add_argument("--backend", choices=["openvino", "torch", "onnx", "onnx-int8"],
                     help="newsrag's embedding backend (default: its Config default)")
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "compare")
     ap.add_argument("--python", default=sys.executable, help="interpreter for the pipeline workers")

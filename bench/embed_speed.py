@@ -57,6 +57,8 @@ VARIANTS = {
     "onnx-int8-intra": "Embedder onnx-int8, intra-op threads",
     "onnx-int8-b16": "Embedder onnx-int8, batch 16",
     "onnx-int8-b64": "Embedder onnx-int8, batch 64",
+    "openvino": "Embedder openvino (bf16 where the CPU has it)",
+    "openvino-intra": "Embedder openvino, one stream with intra-op threads",
 }
 
 
@@ -93,6 +95,7 @@ def make_variants(names: list[str], batch_size: int, cores: int) -> dict:
 
     from rag.embedder import m3e_small_path
     from rag.onnx_backend import load_onnx_model
+    from rag.openvino_backend import load_openvino_model
 
     path = str(m3e_small_path())
     st = SentenceTransformer(path, device="cpu")
@@ -102,7 +105,10 @@ def make_variants(names: list[str], batch_size: int, cores: int) -> dict:
     def onnx(backend, threads=None, split=True):
         key = (backend, threads, split)
         if key not in onnx_models:
-            onnx_models[key] = load_onnx_model(path, backend, threads=threads, split_batches=split)
+            load = (lambda: load_openvino_model(path, threads=threads, split_batches=split)) \
+                if backend == "openvino" else \
+                (lambda: load_onnx_model(path, backend, threads=threads, split_batches=split))
+            onnx_models[key] = load()
             onnx_models[key].max_seq_length = st.max_seq_length
         return onnx_models[key]
 
@@ -127,6 +133,9 @@ def make_variants(names: list[str], batch_size: int, cores: int) -> dict:
                             None),
         "onnx-int8-b16": (lambda: _embedder(onnx("onnx-int8"), 16).encode_passages, None),
         "onnx-int8-b64": (lambda: _embedder(onnx("onnx-int8"), 64).encode_passages, None),
+        "openvino": (lambda: _embedder(onnx("openvino"), batch_size).encode_passages, None),
+        "openvino-intra": (lambda: _embedder(onnx("openvino", split=False), batch_size).encode_passages,
+                           None),
     }
     out = {}
     for n in names:
@@ -216,8 +225,8 @@ def main() -> None:
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-retrieval", action="store_true")
     ap.add_argument("--sets", nargs="+", default=["rgb", "crud"], choices=["rgb", "crud"])
-    ap.add_argument("--backends", nargs="+", default=["torch", "onnx-int8"],
-                    choices=["torch", "onnx", "onnx-int8"])
+    ap.add_argument("--backends", nargs="+", default=["torch", "onnx-int8", "openvino"],
+                    choices=["torch", "onnx", "onnx-int8", "openvino"])
     ap.add_argument("--questions", type=int, help="retrieval check: seeded sample of questions")
     ap.add_argument("--corpus-limit", type=int, help="retrieval check: at most M documents per set")
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "embed_speed")
@@ -252,14 +261,13 @@ def main() -> None:
         by = {(r["set"], r["backend"], r["mode"]): r for r in rows}
         for fmt in args.sets:
             for mode in ("dense", "fused"):
-                a, b = by.get((fmt, args.backends[0], mode)), by.get((fmt, args.backends[-1], mode))
-                if a and b and a is not b:
-                    d = b["hit@5"] - a["hit@5"]
-                    verdict = ("within 0.01" if abs(d) <= 0.01 + 1e-9
-                               else "better" if d > 0 else "WORSE by more than 0.01")
-                    print(f"{fmt} {mode}: Hit@5 {args.backends[-1]} - {args.backends[0]} = {d:+.3f} "
-                          f"({verdict})")
-
+                for other in args.backends[1:]:
+                    a, b = by.get((fmt, args.backends[0], mode)), by.get((fmt, other, mode))
+                    if a and b:
+                        d = b["hit@5"] - a["hit@5"]
+                        verdict = ("within 0.01" if abs(d) <= 0.01 + 1e-9
+                                   else "better" if d > 0 else "WORSE by more than 0.01")
+                        print(f"{fmt} {mode}: Hit@5 {other} - {args.backends[0]} = {d:+.3f} ({verdict})")
 
 if __name__ == "__main__":
     main()

@@ -28,7 +28,9 @@ class Config(BaseSettings):
         description="sentence-transformers model: a short name (m3e-small, e5-small), "
         "a hub name or a local folder",
     )
-    backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = Field(
+        "openvino", description="openvino (default: bf16/fp32 via OpenVINO), torch (plain "
+        "sentence-transformers), onnx (fp32) or onnx-int8 (ONNX Runtime)")
     batch_size: int = Field(32, ge=1)
     threads: int | None = Field(None, ge=1, description="torch/onnx threads; default = cores")
     max_seq_length: int = Field(512, ge=16)
@@ -53,6 +55,15 @@ class Config(BaseSettings):
     store: Literal["faiss", "milvus"] = "faiss"
     milvus_uri: str = "http://127.0.0.1:19530"
     milvus_collection: str = "newsrag"
+
+    def embedding_id(self) -> str:
+        """Model and numeric backend: vectors are reused or resumed only under the same id.
+
+        fp32 backends (torch, onnx) give the same vectors; int8 and bf16 differ
+        slightly (cosine >= 0.996 / 0.9999), so they never mix in one build.
+        """
+        kind = {"torch": "", "onnx": "", "onnx-int8": "@int8", "openvino": "@openvino"}[self.backend]
+        return self.model + kind
 
     def chunking_params(self) -> dict:
         """The settings whose change invalidates stored chunks and vectors."""

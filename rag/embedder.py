@@ -56,6 +56,22 @@ def resolve_model(name: str) -> str:
     return name
 
 
+def _local_folder(path: str) -> str:
+    """A hub name's folder in the local Hugging Face cache: the exporters read files.
+
+    Nothing is downloaded unless the user has allowed it (HF_HUB_OFFLINE=0).
+    """
+    if Path(path).is_dir():
+        return path
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(path)
+    except Exception as exc:  # offline and not cached, or no such repository
+        raise OSError(f"{type(exc).__name__}: not a local folder and not in the Hugging Face "
+                      "cache") from None
+
+
 class Embedder:
     """A loaded model plus the settings that decide how it encodes.
 
@@ -119,10 +135,14 @@ def _load(name: str, backend: str, threads: int | None, max_len: int):
         try:
             if backend == "torch":
                 model = SentenceTransformer(path, device="cpu")
+            elif backend == "openvino":  # the cached ONNX export, compiled by OpenVINO
+                from .openvino_backend import load_openvino_model
+
+                model = load_openvino_model(_local_folder(path), threads=threads)
             else:  # exported once into the cache, then the encoder runs on ONNX Runtime
                 from .onnx_backend import load_onnx_model
 
-                model = load_onnx_model(path, backend, threads=threads)
+                model = load_onnx_model(_local_folder(path), backend, threads=threads)
         except OSError as exc:
             raise ConfigError(
                 f"cannot load embedding model {name!r} ({exc}); give a local folder "

@@ -52,7 +52,7 @@ INT8_FILE = "model_qint8.onnx"
 MARKER = "newsrag-onnx.json"  # written last: its presence means "complete"
 OPSET = 17
 BACKENDS = ("onnx", "onnx-int8")
-_INSTALL_HINT = "pip install 'newsrag[onnx]'  (onnxruntime and onnx)"
+_INSTALL_HINT = "pip install onnx onnxruntime  (core dependencies of newsrag)"
 #: Minimum cosine between ONNX and torch embeddings accepted when exporting.
 MIN_COS = {"onnx": 0.9999, "onnx-int8": 0.97}
 

@@ -17,7 +17,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
-    """The sample newspaper page built with the default model (m3e-small)."""
+    """The sample newspaper page built with the default model (m3e-small) and backend (openvino)."""
     from rag import build_index
 
     index_dir = tmp_path_factory.mktemp("sample") / "index"
@@ -50,3 +50,19 @@ def need(module: str, why: str):
         return importlib.import_module(module)
     except ImportError:
         unavailable(f"{module} is not installed ({why})")
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory):
+    """A fresh NEWSRAG_CACHE holding one export of m3e-small, made by the first use."""
+    cache = tmp_path_factory.mktemp("newsrag-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEWSRAG_CACHE", str(cache))
+        yield cache
+
+
+@pytest.fixture(scope="module")
+def model_path():
+    from rag.embedder import m3e_small_path
+
+    return m3e_small_path()

@@ -8,12 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, need
+from conftest import SAMPLE
 
-need("onnxruntime", "the onnx backends (newsrag[onnx])")
-
-from rag import onnx_backend  # noqa: E402
-from rag.errors import ConfigError  # noqa: E402
+from rag import onnx_backend
+from rag.errors import ConfigError
 
 SENTENCES = [
     "国家统计局今天发布了上半年国民经济运行数据。",
@@ -65,22 +63,6 @@ def test_onnx_backend_needs_a_local_folder(tmp_path):
         onnx_backend.fingerprint(tmp_path / "BAAI" / "no-such-model")
     with pytest.raises(ConfigError, match="unknown ONNX backend"):
         onnx_backend.onnx_file(tmp_path, "onnx-fp16")
-
-
-@pytest.fixture(scope="module")
-def onnx_cache(tmp_path_factory):
-    """A fresh NEWSRAG_CACHE holding one export of m3e-small, made by the first use."""
-    cache = tmp_path_factory.mktemp("newsrag-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NEWSRAG_CACHE", str(cache))
-        yield cache
-
-
-@pytest.fixture(scope="module")
-def model_path():
-    from rag.embedder import m3e_small_path
-
-    return m3e_small_path()
 
 
 @pytest.mark.slow
