@@ -59,6 +59,11 @@ class OpenVINOSession:
             "INFERENCE_NUM_THREADS": int(threads),
         })
         self._local = threading.local()
+        # One tiny inference on this thread before any worker thread runs one:
+        # pybind11 initialises its numpy bridge in a call_once that deadlocks
+        # when two threads reach it first at the same time (seen in a build).
+        names = [i.name for i in self.get_inputs()]
+        self.run(None, {n: np.ones((1, 2), dtype=np.int64) for n in names})
 
     def get_inputs(self) -> list[_Input]:
         return [_Input(p.get_any_name()) for p in self.compiled.inputs]
