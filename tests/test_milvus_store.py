@@ -178,14 +178,14 @@ def test_date_and_source_filters_are_pushed_down(server, tmp_path):
 
 def test_connection_lost_mid_commit_resumes_without_duplicates(server, corpus, tmp_path,
                                                                 monkeypatch):
-    from rag import milvus_store
+    from rag import milvus_client, milvus_store
 
     config, index_dir = server.config("midcommit"), tmp_path / "index"
     build_index([corpus], index_dir, config=config, show_progress=False)
     add_extras(corpus, 12)
     write_article(corpus, "bridge.txt", "城南大桥今日通车", "大桥总投资5.2亿元，历时三年建成。")
-    monkeypatch.setattr(milvus_store, "BATCH", 8)
-    real_call, upserts = milvus_store._Milvus.__call__, []
+    monkeypatch.setattr(milvus_client, "BATCH", 8)
+    real_call, upserts = milvus_store.Milvus.__call__, []
 
     def flaky(self, method, kind=None, *args, **kw):
         if method == "upsert" and kind == "chunks":
@@ -194,10 +194,10 @@ def test_connection_lost_mid_commit_resumes_without_duplicates(server, corpus, t
                 raise self._error("upsert", ConnectionError("connection reset"))
         return real_call(self, method, kind, *args, **kw)
 
-    monkeypatch.setattr(milvus_store._Milvus, "__call__", flaky)
+    monkeypatch.setattr(milvus_store.Milvus, "__call__", flaky)
     with pytest.raises(NewsragError, match="build stopped"):
         build_index([corpus], index_dir, config=config, show_progress=False)
-    monkeypatch.setattr(milvus_store._Milvus, "__call__", real_call)
+    monkeypatch.setattr(milvus_store.Milvus, "__call__", real_call)
 
     resumed = build_index([corpus], index_dir, config=config, show_progress=False)
     assert (resumed.added, resumed.updated) == (12, 1)
@@ -252,14 +252,14 @@ def test_unreachable_server_is_a_quick_clear_error(tmp_path, monkeypatch):
 
 
 def test_search_while_server_down_or_hung_is_a_quick_clear_error(server, tmp_path, monkeypatch):
-    from rag import milvus_store
+    from rag import milvus_client
 
     config = server.config("down")
     with pytest.raises(IndexNotFoundError, match="no index"):
         Index.load(tmp_path, config=config)
     build_index([SAMPLE], tmp_path / "index", config=config, show_progress=False)
     idx = Index.load(tmp_path / "index", config=config)
-    monkeypatch.setattr(milvus_store, "TIMEOUT", 2.0)
+    monkeypatch.setattr(milvus_client, "TIMEOUT", 2.0)
     server.proc.send_signal(signal.SIGSTOP)  # hung: the call times out
     t = time.time()
     try:
