@@ -45,6 +45,15 @@ QUESTIONS = [
 ]
 
 
+def assert_same_top_articles(want_idx, got_idx):
+    """Every question's top article, dense and fused, is the same in both indexes."""
+    for q in QUESTIONS:
+        for mode in ("dense", "hybrid"):
+            want = want_idx.search(q, 1, mode=mode)[0]
+            got = got_idx.search(q, 1, mode=mode)[0]
+            assert (got.title, mode) == (want.title, mode), q
+
+
 def test_fingerprint_follows_the_model_files(tmp_path):
     model = tmp_path / "tiny-model"
     model.mkdir()
@@ -116,11 +125,7 @@ def test_int8_index_finds_the_same_articles_as_torch(onnx_cache, tmp_path):
     try:
         assert int8_idx.embedder.model[0].model.__class__.__name__ == "OrtEncoder"
         assert torch_idx.embedder.model[0].model.__class__.__name__ != "OrtEncoder"
-        for q in QUESTIONS:
-            for mode in ("dense", "hybrid"):
-                want = torch_idx.search(q, 1, mode=mode)[0]
-                got = int8_idx.search(q, 1, mode=mode)[0]
-                assert (got.title, mode) == (want.title, mode), q
+        assert_same_top_articles(torch_idx, int8_idx)
     finally:
         torch_idx.close()
         int8_idx.close()
