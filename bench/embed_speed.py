@@ -140,7 +140,7 @@ def make_variants(names: list[str], batch_size: int, cores: int) -> dict:
     out = {}
     for n in names:
         fn, threads = table[n]
-        if n.startswith("onnx"):
+        if n.startswith(("onnx", "openvino")):
             fn = fn()  # load (and on first use export) outside the timing
         out[n] = (fn, threads)
     torch.set_num_threads(cores)
