@@ -32,16 +32,15 @@ import shutil
 import tempfile
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from .config import cache_dir
 from .errors import ConfigError
+from .session_encoder import swap_in_session
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +189,7 @@ def _export(path: Path, out: Path) -> None:
 
     checks = {}
     for backend, name in (("onnx", FP32_FILE), ("onnx-int8", INT8_FILE)):
-        _swap_in_session(st, make_session(out / name, threads=None))
+        swap_in_session(st, make_session(out / name, threads=None))
         vecs = st.encode(CHECK_SENTENCES, batch_size=4, normalize_embeddings=True,
                          convert_to_numpy=True, show_progress_bar=False)
         cos = float(np.min(np.sum(vecs * reference, axis=1)))
@@ -262,63 +261,6 @@ def make_session(file: str | Path, threads: int | None = None):
     return ort.InferenceSession(str(file), so, providers=["CPUExecutionProvider"])
 
 
-def _encoder_class():
-    import torch
-
-    class OrtEncoder(torch.nn.Module):
-        """Stands in for the HF encoder inside sentence-transformers' Transformer module.
-
-        With ``workers`` > 1 a batch is cut into ``workers`` row blocks that run
-        concurrently on single-threaded ONNX Runtime calls (``run`` releases the
-        GIL and is thread-safe). On small CPUs this beats intra-op threading,
-        whose per-operator synchronisation costs a large share of a small
-        model's time; a batch of one (a query) runs on the calling thread.
-        """
-
-        def __init__(self, session, config, workers: int = 1):
-            super().__init__()
-            self.session = session
-            self.config = config
-            self.inputs = [i.name for i in session.get_inputs()]
-            self.workers = max(1, int(workers))
-            self._pool = None
-            # a parameter-free buffer so `.to(device)` / device queries keep working
-            self.register_buffer("_marker", torch.zeros(0), persistent=False)
-
-        def _run(self, arrays: dict) -> np.ndarray:
-            return self.session.run(["last_hidden_state"], arrays)[0]
-
-        def forward(self, input_ids, attention_mask=None, token_type_ids=None, **_: Any):
-            feed = {"input_ids": input_ids, "attention_mask": attention_mask,
-                    "token_type_ids": token_type_ids}
-            if feed["attention_mask"] is None:
-                feed["attention_mask"] = torch.ones_like(input_ids)
-            if feed["token_type_ids"] is None:
-                feed["token_type_ids"] = torch.zeros_like(input_ids)
-            arrays = {n: feed[n].detach().cpu().numpy().astype(np.int64, copy=False)
-                      for n in self.inputs}
-            rows = arrays["input_ids"].shape[0]
-            parts = min(self.workers, rows)
-            if parts <= 1:
-                hidden = self._run(arrays)
-            else:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="newsrag-ort")
-                cuts = np.linspace(0, rows, parts + 1).astype(int)
-                futures = [self._pool.submit(self._run, {n: a[lo:hi] for n, a in arrays.items()})
-                           for lo, hi in zip(cuts[:-1], cuts[1:])]
-                hidden = np.concatenate([f.result() for f in futures])
-            return {"last_hidden_state": torch.from_numpy(hidden)}
-
-    return OrtEncoder
-
-
-def _swap_in_session(st, session, workers: int = 1) -> None:
-    module = st[0]
-    module.model = _encoder_class()(session, module.model.config, workers)
-    module.unpad_inputs = False  # flattened (unpadded) batches are for torch flash attention only
-
-
 def load_onnx_model(path: str | Path, backend: str, *, threads: int | None = None,
                     split_batches: bool = True):
     """A SentenceTransformer for the model folder ``path`` running on ONNX Runtime.
@@ -335,7 +277,7 @@ def load_onnx_model(path: str | Path, backend: str, *, threads: int | None = Non
     threads = int(threads or os.cpu_count() or 1)
     st = SentenceTransformer(str(path), device="cpu")
     if split_batches:
-        _swap_in_session(st, make_session(file, 1), workers=threads)
+        swap_in_session(st, make_session(file, 1), workers=threads)
     else:
-        _swap_in_session(st, make_session(file, threads))
+        swap_in_session(st, make_session(file, threads))
     return st

@@ -45,7 +45,7 @@ class OpenVINOSession:
     """A compiled OpenVINO model behind ONNX Runtime's ``run`` / ``get_inputs`` interface.
 
     Each calling thread gets its own infer request, so the row-block workers of
-    :class:`rag.onnx_backend` run concurrently, one OpenVINO stream each.
+    :class:`rag.session_encoder.SessionEncoder` run concurrently, one OpenVINO stream each.
     """
 
     def __init__(self, file: str | Path, *, streams: int, threads: int):
@@ -86,7 +86,8 @@ def load_openvino_model(path: str | Path, *, threads: int | None = None,
     """
     from sentence_transformers import SentenceTransformer
 
-    from .onnx_backend import CHECK_SENTENCES, _swap_in_session, onnx_file
+    from .onnx_backend import CHECK_SENTENCES, onnx_file
+    from .session_encoder import swap_in_session
 
     file = onnx_file(path, "onnx")
     threads = int(threads or os.cpu_count() or 1)
@@ -99,10 +100,10 @@ def load_openvino_model(path: str | Path, *, threads: int | None = None,
     reference = encode()
     if split_batches:
         session = OpenVINOSession(file, streams=threads, threads=threads)
-        _swap_in_session(st, session, workers=threads)
+        swap_in_session(st, session, workers=threads)
     else:
         session = OpenVINOSession(file, streams=1, threads=threads)
-        _swap_in_session(st, session)
+        swap_in_session(st, session)
     cos = float(np.min(np.sum(encode() * reference, axis=1)))
     if not cos >= MIN_COS:
         raise ConfigError(

@@ -123,8 +123,8 @@ def test_int8_index_finds_the_same_articles_as_torch(onnx_cache, tmp_path):
         indexes[backend] = Index.load(tmp_path / backend, config=config)
     torch_idx, int8_idx = indexes["torch"], indexes["onnx-int8"]
     try:
-        assert int8_idx.embedder.model[0].model.__class__.__name__ == "OrtEncoder"
-        assert torch_idx.embedder.model[0].model.__class__.__name__ != "OrtEncoder"
+        assert int8_idx.embedder.model[0].model.__class__.__name__ == "SessionEncoder"
+        assert torch_idx.embedder.model[0].model.__class__.__name__ != "SessionEncoder"
         assert_same_top_articles(torch_idx, int8_idx)
     finally:
         torch_idx.close()
