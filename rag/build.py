@@ -143,7 +143,8 @@ def _chunk(articles: list[Article], config: Config,
     """Chunks of new/changed articles, with tokens and the exact text to embed."""
     rows, texts = [], []
     # chunking + jieba run at ~500 articles/s: a bar matters from a few thousand up
-    for a in tqdm(articles, unit="article", desc="chunking", disable=not show_progress or len(articles) < 1000):
+    bar_off = not show_progress or len(articles) < 1000
+    for a in tqdm(articles, unit="article", desc="chunking", disable=bar_off):
         header = context_header(a.title, a.date) if config.title_context else ""
         for c in chunk_article(a, a.doc_id, size=config.chunk_size, overlap=config.chunk_overlap):
             text = f"{header}\n{c.text}" if header else c.text
