@@ -55,9 +55,10 @@ def mixture(n: int, n_queries: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     return draw(n), draw(n_queries)
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """VmRSS (resident now) or VmHWM (peak) of this process, in MB."""
     with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":")) / 1024
 
 
 def size_bytes(index: faiss.Index) -> int:

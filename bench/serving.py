@@ -22,14 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Index  # noqa: E402
 from rag.eval_data import load_questions, retrieval_metrics  # noqa: E402
-
-
-def rss_mb(field: str) -> float:
-    """VmRSS (now) or VmHWM (peak) of this process, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from faiss_scaling import rss_mb  # noqa: E402  (bench/ is on sys.path as the script folder)
 
 
 def disk_mb(folder: Path) -> float:

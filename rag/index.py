@@ -56,7 +56,8 @@ class Index:
     def info(self) -> dict:
         m = self.manifest
         return {"index": str(self.index_dir), "articles": m["counts"]["articles"],
-                "chunks": m["counts"]["chunks"], "model": m["model"], "backend": m.get("backend", "torch"), "dim": m["dim"],
+                "chunks": m["counts"]["chunks"], "model": m["model"],
+                "backend": m.get("backend", "torch"), "dim": m["dim"],
                 "store": self.config.store, "vector_index": (m.get("faiss", {}).get("factory")
                                  or m.get("milvus", {}).get("dense", "")),
                 "chunking": m["chunking"], "built_at": m["built_at"], "roots": m.get("roots", {})}
