@@ -3,12 +3,18 @@
 One pipeline for every engine, so all answers are held to the same rules:
 
 1. follow-ups are rewritten into a standalone query (the engine decides how)
-   and relative dates are resolved against the newest article date;
-2. the index is searched (hybrid, ``k`` passages);
+   and relative dates are resolved against ``as_of`` ("today", `rag.dates`);
+2. the index is searched (hybrid, ``k`` passages), preferring the period a
+   relative date names; questions comparing events search each event
+   (`rag.compare`);
 3. the engine writes text whose ``[n]`` markers point at the n-th passage —
    streamed through `Renumberer`, so what the user sees already carries the
    final numbers (in order of first use, out-of-range ones dropped);
-4. `citation_check.check` judges every cited sentence against its passage.
+4. `citation_check.check` judges every cited sentence against its passage;
+5. an answer from another engine (the LLM) that fails the check, cites nothing,
+   or repeats an instruction found in an article is replaced by the extractive
+   engine's answer (or its refusal), with `Answer.note` saying so — the final
+   `Answer` then carries the replacement, which the app and the CLI show.
 
 `answer_stream` yields text pieces and then the `Answer`; `answer` returns
 just the `Answer`. Loaded indexes are cached per folder and version (the
@@ -21,9 +27,13 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from .citation_check import REFUSAL, Renumberer, check
+from .citation_check import REFUSAL, CheckResult, Renumberer, check
+from .compare import answer_plan, plan
+from .config import Config
+from .dates import parse_as_of, resolve_dates, today
 from .extractive import ExtractiveEngine
-from .followup import normalize_history, resolve_dates, rewrite_rules
+from .followup import normalize_history, rewrite_rules
+from .injection import is_instruction
 from .index import Index
 from .types import Answer, Hit
 
@@ -82,9 +92,13 @@ def get_engine(engine: Any = None) -> Engine:
 def answer_stream(
     question: str, *, history: Any = None, index_dir: str | Path = "index",
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
-    date_to: str | None = None, source: str | None = None,
+    date_to: str | None = None, source: str | None = None, as_of: Any = None,
 ) -> Iterator[str | Answer]:
-    """Yield the answer text piece by piece, then the finished `Answer` as the last item."""
+    """Yield the answer text piece by piece, then the finished `Answer` as the last item.
+
+    ``as_of`` is "today" for the question (an ISO date; default: the current date in
+    ``Config.timezone``): relative dates ("上个月", "三年前的今天") are resolved against it.
+    """
     if not isinstance(question, str) or not question.strip():
         raise ValueError("the question is empty: type a question about the indexed news")
     if k < 1:
@@ -92,17 +106,19 @@ def answer_stream(
     question = question.strip()
     eng = get_engine(engine)
     idx = index if index is not None else load_index(index_dir)
+    now = parse_as_of(as_of) if as_of else today(getattr(idx, "config", Config()).timezone)
     pairs = normalize_history(history)
     query = (getattr(eng, "rewrite", None) or rewrite_rules)(question, pairs) if pairs else question
-    query, hits = _search(idx, query, k, date_from, date_to, source)
+    filters = {"date_from": date_from, "date_to": date_to, "source": source}
+    query, hits, pieces = _plan(idx, eng, question, query, k, filters, now, pairs)
     name = getattr(eng, "name", type(eng).__name__)
-    if not hits:
+    if not hits and pieces is None:
         yield REFUSAL
         yield Answer(text=REFUSAL, refused=True, question=question, query=query, engine=name)
         return
     renum = Renumberer(len(hits))
     parts: list[str] = []
-    for piece in eng.stream(question, query, hits, embedder=idx.embedder, history=pairs):
+    for piece in pieces:
         out = renum.feed(piece)
         if out:
             parts.append(out)
@@ -116,30 +132,64 @@ def answer_stream(
         text = REFUSAL
         yield REFUSAL
     cited = [hits[i] for i in renum.order]
-    result = check(text, cited, hits, idx.embedder)
-    refused = not cited and REFUSAL.rstrip("。") in text
+    result = check(text, cited, hits, idx.embedder) if hits else CheckResult(text)
+    refused = not cited and (REFUSAL.rstrip("。") in text or text.startswith(ARCHIVE_ENDS))
+    note = ""
+    if eng is not _extractive and not refused and (
+            not cited or is_instruction(text) or any(not c.supported for c in result.citations)):
+        why = ("重复了文章中的指令" if is_instruction(text) else "没有标注出处" if not cited
+               else "有引用未通过核对")
+        note = f"{name} 引擎的回答{why}，已改用原文摘录的答案。"
+        text, cited, result = _extractive_answer(question, query, hits, idx)
+        refused = not cited
     yield Answer(text=text, citations=result.citations, hits=hits, refused=refused,
-                 question=question, query=query, flags=result.flags, engine=name)
+                 question=question, query=query, flags=result.flags, engine=name, note=note)
 
 
-def _search(idx: Index, query: str, k: int, date_from, date_to, source) -> tuple[str, list[Hit]]:
-    """(query searched, hits): a relative date in the query becomes the date filter when the
-    caller gave none; if that range holds nothing, the search is repeated without it."""
-    if date_from or date_to:
-        return query, idx.search(query, k, date_from=date_from, date_to=date_to, source=source)
-    res = resolve_dates(query, idx.newest_date())
-    if res.query == query:
-        return query, idx.search(query, k, source=source)
-    hits = idx.search(res.query, k, date_from=res.date_from, date_to=res.date_to, source=source)
-    return res.query, hits or idx.search(res.query, k, source=source)
+ARCHIVE_ENDS = "已收录的新闻截至"
+
+
+def _plan(idx, eng, question: str, query: str, k: int, filters: dict, now,
+          pairs) -> tuple[str, list[Hit], Iterator[str] | None]:
+    """(query searched, hits, the answer's text pieces — None when nothing was found).
+
+    Relative dates are resolved against ``now`` and their period preferred (never a
+    filter); a period that starts after the newest indexed article is said plainly;
+    comparisons of events (`rag.compare`) search each event on its own."""
+    res = resolve_dates(query, now)
+    query = res.query
+    newest = idx.newest_date() if res.date_from and not res.recent else None
+    if newest and res.date_from > newest:
+        said = "、".join(res.found) or "所问时间"
+        return query, [], iter([f"{ARCHIVE_ENDS} {newest}，早于问题所说的{said}"
+                                f"（{res.date_from} 至 {res.date_to}），资料中没有那段时间的新闻。"])
+    p = plan(query)
+    if p is not None:
+        text, hits = answer_plan(p, idx, k=k, engine=eng, **filters)
+        return query, hits, iter([text])
+    prefer = (res.date_from, res.date_to) if res.date_from else None
+    hits = idx.search(query, k, prefer=prefer, **filters)
+    if not hits:
+        return query, [], None
+    return query, hits, eng.stream(question, query, hits, embedder=idx.embedder, history=pairs)
+
+
+def _extractive_answer(question: str, query: str, hits: list[Hit], idx: Index):
+    """(text, cited hits, check result) of the extractive engine on the same hits."""
+    renum = Renumberer(len(hits))
+    text = "".join(renum.feed(p) for p in _extractive.stream(
+        question, query, hits, embedder=idx.embedder)) + renum.flush()
+    cited = [hits[i] for i in renum.order]
+    return text, cited, check(text, cited, hits, idx.embedder)
 
 
 def answer(
     question: str, *, history: Any = None, index_dir: str | Path = "index",
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
-    date_to: str | None = None, source: str | None = None,
+    date_to: str | None = None, source: str | None = None, as_of: Any = None,
 ) -> Answer:
     """The finished `Answer` (`answer_stream` without the pieces)."""
     *_, result = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
-                               engine=engine, date_from=date_from, date_to=date_to, source=source)
+                               engine=engine, date_from=date_from, date_to=date_to, source=source,
+                               as_of=as_of)
     return result

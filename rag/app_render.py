@@ -68,12 +68,19 @@ def render_error(message: str) -> str:
 def render_answer(answer: Answer, uid: str | None = None) -> str:
     """The final chat message: linked answer text, warnings, then numbered sources."""
     uid = uid or new_uid()
+    replaced = f'<div class="nr-flags">⚠ {esc(answer.note)}</div>' if answer.note else ""
     if answer.refused:
         return (f'<div class="nr-answer nr-refused">{esc(answer.text)}'
-                f'<div class="nr-note">{esc(REFUSAL_NOTE)}</div></div>')
+                f'<div class="nr-note">{esc(REFUSAL_NOTE)}</div></div>{replaced}')
     cites = sorted(answer.citations, key=lambda c: c.number)
     numbers = {c.number for c in cites}
-    parts = [f'<div class="nr-answer">{link_markers(esc(answer.text), uid, numbers)}</div>']
+    short, sep, evidence = answer.text.partition("\n\n")
+    if sep:  # the short answer, then the sentence that proves it
+        body = (f'<div class="nr-short">{link_markers(esc(short), uid, numbers)}</div>'
+                f'<div class="nr-evidence">{link_markers(esc(evidence), uid, numbers)}</div>')
+    else:
+        body = link_markers(esc(answer.text), uid, numbers)
+    parts = [f'<div class="nr-answer">{body}</div>', replaced]
     if answer.flags:
         parts.append(f'<div class="nr-flags">⚠ 以下内容未在引用资料中找到：'
                      f'{esc("、".join(map(str, answer.flags)))}</div>')
@@ -167,7 +174,7 @@ def plain_text(message_html: str) -> str:
     """Recover the answer text of a rendered chat message (for follow-up questions)."""
     body = message_html.split(SOURCES_MARK, 1)[0]
     body = re.sub(r"<div class=\"nr-(note|flags)\">.*?</div>", "", body)
-    body = body.replace("<br>", "\n")
+    body = body.replace("<br>", "\n").replace('<div class="nr-evidence">', "\n\n")
     return html.unescape(re.sub(r"<[^>]+>", "", body)).strip()
 
 

@@ -26,6 +26,8 @@ from .app_render import (
     api_data, clean_history, new_uid, render_answer, render_error, render_partial, render_status,
 )
 from .build import build_index
+from .config import Config
+from .dates import today
 from .errors import NewsragError
 from .index import Index
 from .readers import SUFFIXES
@@ -43,6 +45,8 @@ ACCEPTED = ", ".join(s for s in SUFFIXES if s != ".htm")
 
 CSS = """
 .nr-answer { line-height: 1.7; }
+.nr-short { font-weight: 700; font-size: 1.1em; margin-bottom: .35em; }
+.nr-evidence { opacity: .9; }
 .nr-cites a.nr-cite { text-decoration: none; font-weight: 600; padding: 0 1px; }
 .nr-sources { margin-top: .6em; border-top: 1px solid var(--border-color-primary); padding-top: .4em; }
 .nr-sources-title { font-size: .85em; opacity: .7; margin-bottom: .2em; }
@@ -124,13 +128,14 @@ def check_date(value: str | None, name: str) -> str | None:
         raise NewsragError(f"{name}“{value}”不是有效日期，请输入 YYYY-MM-DD，例如 2023-12-28") from None
 
 
-def filters(k, date_from, date_to, source, engine) -> dict:
+def filters(k, date_from, date_to, source, engine, as_of="") -> dict:
     d_from, d_to = check_date(date_from, "起始日期"), check_date(date_to, "结束日期")
     if d_from and d_to and d_from > d_to:
         raise NewsragError(f"起始日期 {d_from} 晚于结束日期 {d_to}")
     if engine not in engines():
         raise NewsragError(f"unknown engine {engine!r}; choose one of {engines()}")
     return {"k": max(1, min(int(k or 5), 20)), "date_from": d_from, "date_to": d_to,
+            "as_of": check_date(as_of, "提问日期"),
             "source": (source or "").strip() or None, "engine": engine}
 
 
@@ -138,9 +143,10 @@ def make_chat(shared: SharedIndex):
     """The ChatInterface function: yields (HTML, answer data) while streaming."""
     from .answer import answer_stream
 
-    def chat(message, history, k=5, date_from="", date_to="", source="", engine="extractive"):
+    def chat(message, history, k=5, date_from="", date_to="", source="", engine="extractive",
+             as_of=""):
         try:
-            opts = filters(k, date_from, date_to, source, engine)
+            opts = filters(k, date_from, date_to, source, engine, as_of)
             text, final = "", None
             for piece in answer_stream(message, history=clean_history(history),
                                        index=shared.index, index_dir=shared.index_dir, **opts):
@@ -166,10 +172,11 @@ def make_ask(shared: SharedIndex):
     from .answer import answer
 
     def ask(question: str, k: int = 5, date_from: str = "", date_to: str = "",
-            source: str = "", engine: str = "extractive") -> dict:
-        """Answer a question from the indexed news; returns Answer.to_dict()."""
+            source: str = "", engine: str = "extractive", as_of: str = "") -> dict:
+        """Answer a question from the indexed news; returns Answer.to_dict(). ``as_of``:
+        the day the question is asked (YYYY-MM-DD; empty = today in NEWSRAG_TIMEZONE)."""
         try:
-            opts = filters(k, date_from, date_to, source, engine)
+            opts = filters(k, date_from, date_to, source, engine, as_of)
             return api_data(answer(question, index=shared.index, index_dir=shared.index_dir,
                                    **opts))
         except (NewsragError, ValueError) as exc:
@@ -233,6 +240,10 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
                     date_from = gr.Textbox("", label="起始日期", placeholder="YYYY-MM-DD")
                     date_to = gr.Textbox("", label="结束日期", placeholder="YYYY-MM-DD")
                 source = gr.Textbox("", label="来源（包含）", placeholder="例如 北京日报")
+                # "today" for 昨天/上个月/三年前…: the real date where the newsroom is, taken
+                # anew at each page load; a reader can set another day to ask "as of" it
+                as_of = gr.Textbox(lambda: today(Config().timezone).isoformat(), label="提问日期（今天）",
+                                   placeholder="YYYY-MM-DD", elem_id="nr-as-of")
                 engine = gr.Radio(engines(), value="extractive", label="回答方式")
                 files = gr.File(label=f"上传文章（{ACCEPTED}，每个 ≤ {MAX_UPLOAD_MB} MB）",
                                 file_count="multiple", elem_id="nr-upload")
@@ -245,7 +256,7 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
             )
             gr.ChatInterface(
                 make_chat(shared), chatbot=chatbot, api_name="chat",
-                additional_inputs=[k, date_from, date_to, source, engine],
+                additional_inputs=[k, date_from, date_to, source, engine, as_of],
                 additional_outputs=[answer_data], examples=[[q] for q in EXAMPLES],
                 textbox=gr.Textbox(placeholder="例如：本次展览共展出多少件作品？", elem_id="nr-input",
                                    submit_btn=True, stop_btn=True),

@@ -40,7 +40,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     idx = Index.load(args.index, config=_config(args))
     hits = idx.search(args.query, args.k, date_from=args.date_from, date_to=args.date_to,
-                      source=args.source, per_article=args.per_article)
+                      source=args.source, per_article=args.per_article, as_of=args.as_of)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -122,6 +122,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     s.add_argument("--date-from", help="YYYY-MM-DD")
     s.add_argument("--date-to", help="YYYY-MM-DD")
+    s.add_argument("--as-of", help="YYYY-MM-DD: resolve 昨天/上个月/三年前… against this day and "
+                   "prefer articles of the period (default: words taken literally)")
     s.add_argument("--source", help="only articles whose source/path/url contains this")
     s.add_argument("--per-article", action="store_true", help="best passage per article only")
     common(s)

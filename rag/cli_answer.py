@@ -23,7 +23,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     index = Index.load(args.index, config=config) if config else None
     stream = answer_stream(args.question, index_dir=args.index, index=index, k=args.k,
                            engine=args.engine, date_from=args.date_from, date_to=args.date_to,
-                           source=args.source)
+                           source=args.source, as_of=args.as_of)
     result: Answer | None = None
     for item in stream:
         if isinstance(item, Answer):
@@ -31,6 +31,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         elif not args.json:
             print(item, end="", flush=True)
     assert result is not None
+    if result.note and not args.json:  # the streamed text was replaced (see rag.answer)
+        print(f"\n注意：{result.note}\n{result.text}", end="")
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -68,6 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "(NEWSRAG_LLM_BASE_URL, NEWSRAG_LLM_MODEL, NEWSRAG_LLM_API_KEY)")
     a.add_argument("--date-from", help="YYYY-MM-DD")
     a.add_argument("--date-to", help="YYYY-MM-DD")
+    a.add_argument("--as-of", help="YYYY-MM-DD: the day the question is asked, for 昨天/上个月/"
+                   "三年前… (default: today in NEWSRAG_TIMEZONE, Asia/Shanghai)")
     a.add_argument("--source", help="only articles whose source/path/url contains this")
     a.add_argument("--model", help="embedding model (default: NEWSRAG_MODEL or m3e-small)")
     a.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")

@@ -51,6 +51,10 @@ class Config(BaseSettings):
         200_000, ge=1, description="chunks above which FAISS uses a compressed IVF index"
     )
 
+    # --- time ----------------------------------------------------------
+    timezone: str = Field("Asia/Shanghai", description="where 'today' is: the default as_of of "
+                          "answers and the app's date")
+
     # --- storage -------------------------------------------------------
     store: Literal["faiss", "milvus"] = "faiss"
     milvus_uri: str = "http://127.0.0.1:19530"

@@ -1,4 +1,4 @@
-"""Turn a follow-up question into a standalone query, and relative dates into real ones.
+"""Turn a follow-up question into a standalone query (relative dates: `rag.dates`).
 
 Retrieval sees one query, not the conversation, so "那这次培训有多少人参加？"
 must become "八里庄街道基层工会干部培训班开班，培训有多少人参加？" before
@@ -13,19 +13,11 @@ the model, with these rules as the fallback):
 * 他/她 become the last person named in the previous answer (or question);
 * the previous turn's standalone query, minus its question words, is the
   topic carried in front of the follow-up.
-
-Relative dates (今天, 昨天, 上周, 今年 …) are resolved against an anchor date
-— the newest article date in the index, since users ask about "the news",
-not about the machine's clock — giving both a rewritten query ("昨天" ->
-"12月26日") and a date range for the search filter. Without an anchor they
-are left alone: a date is never invented.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, Iterable
 
 from .citation_check import names, numbers, terms
@@ -138,48 +130,3 @@ def rewrite_rules(question: str, history: Iterable[Any] | None) -> str:
     if not topic or all(t in q for t in terms(topic)):
         return q or question
     return f"{topic}，{q}"
-
-
-# ---------------------------------------------------------------- relative dates
-@dataclass(frozen=True)
-class DateResolution:
-    query: str
-    date_from: str | None = None
-    date_to: str | None = None
-
-
-_RELATIVE = re.compile(r"今天|今日|昨天|昨日|前天|上周|上星期|本周|这周|这星期|上个月|上月|本月|这个月|"
-                       r"今年|去年|前年")
-
-
-def resolve_dates(query: str, anchor: date | str | None) -> DateResolution:
-    """Replace the first relative date of ``query`` using ``anchor``; give its date range.
-
-    Day words name the day ("12月26日") and keep the next day in the range
-    (news about a day is often published the day after); week words leave the
-    text and filter by the week; month and year words name them ("2023年12月").
-    """
-    m = _RELATIVE.search(query)
-    if not m or not anchor:
-        return DateResolution(query)
-    if isinstance(anchor, str):
-        anchor = date.fromisoformat(anchor[:10])
-    word = m.group()
-    days = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
-    if word in days:
-        d = anchor - timedelta(days=days[word])
-        text, lo, hi = f"{d.month}月{d.day}日", d, d + timedelta(days=1)
-    elif word in ("上周", "上星期", "本周", "这周", "这星期"):
-        monday = anchor - timedelta(days=anchor.weekday() + (7 if word in ("上周", "上星期") else 0))
-        text, lo, hi = word, monday, monday + timedelta(days=7)
-    elif word in ("上个月", "上月", "本月", "这个月"):
-        first = anchor.replace(day=1)
-        if word in ("上个月", "上月"):
-            first = (first - timedelta(days=1)).replace(day=1)
-        nxt = (first + timedelta(days=32)).replace(day=1)
-        text, lo, hi = f"{first.year}年{first.month}月", first, nxt
-    else:
-        year = anchor.year - {"今年": 0, "去年": 1, "前年": 2}[word]
-        text, lo, hi = f"{year}年", date(year, 1, 1), date(year, 12, 31)
-    rewritten = query[: m.start()] + text + query[m.end():]
-    return DateResolution(rewritten, lo.isoformat(), hi.isoformat())

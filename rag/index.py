@@ -8,6 +8,8 @@ from several threads (the app shares one Index between users).
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -65,10 +67,26 @@ class Index:
     def search(
         self, query: str, k: int = 5, *, date_from: str | None = None, date_to: str | None = None,
         source: str | None = None, per_article: bool = False, mode: Mode = "hybrid",
+        as_of: str | None = None, prefer: tuple[str, str] | None = None,
     ) -> list[Hit]:
-        """Top ``k`` passages for ``query``, keyword and dense lists fused by RRF."""
+        """Top ``k`` passages for ``query``: keyword and dense lists fused (`rag.fusion`).
+
+        ``date_from``/``date_to``/``source`` are hard filters. ``as_of`` ("today", ISO)
+        resolves relative dates in the query ("上个月" -> "2024年8月", `rag.dates`) and
+        prefers passages of the period they name; ``prefer`` gives such a period directly.
+        A preferred period re-ranks, it never filters (see `prefer_period`).
+        """
         query = _check_query(query, self.config.max_query_chars)
+        if as_of:
+            from .dates import resolve_dates
+
+            res = resolve_dates(query, as_of)
+            query = res.query
+            if res.date_from and not prefer:
+                prefer = (res.date_from, res.date_to)
         n = max(self.config.candidates, k * 4 if per_article else k)
+        if prefer:
+            n = max(n, PREFER_POOL)  # a deeper pool, so articles of the period are in it
         tokens = tokenize(query) if mode in ("hybrid", "keyword") else None
         qv = self.embedder.encode_queries([query])[0] if mode in ("hybrid", "dense") else None
         kw, dense = self.reader.candidates(qv, tokens, n, Filters(date_from, date_to, source))
@@ -79,7 +97,10 @@ class Index:
             fused = rrf([kw, dense], (c.keyword_weight, c.dense_weight), c.rrf_k)
         else:
             fused = score_fusion(kw, dense, c.keyword_weight, c.dense_weight)
-        return _dedupe(self.reader.hits(fused[: n * 2]), k, per_article)
+        hits = self.reader.hits(fused[: n * 2])
+        if prefer:
+            hits = prefer_period(hits, *prefer)
+        return _dedupe(hits, k, per_article)
 
     def article_text(self, doc_id: str) -> str | None:
         return self.reader.article_text(doc_id)
@@ -89,6 +110,31 @@ class Index:
 
     def close(self) -> None:
         self.reader.close()
+
+
+PREFER_POOL = 200  # candidates per leg when a period is preferred
+IN_PERIOD, NEAR_PERIOD, FAR_FROM_PERIOD = 1.4, 1.15, 0.9  # score factors; undated: 1.0
+
+
+def prefer_period(hits: list[Hit], date_from: str, date_to: str) -> list[Hit]:
+    """Hits re-ranked for a period: inside it x1.4, near it (within its length or a month,
+    "截至上周" / "今年7月" said loosely) x1.15, elsewhere x0.9; an undated hit keeps its
+    score — dates are evidence, not a wall."""
+    lo, hi = date.fromisoformat(date_from[:10]), date.fromisoformat(date_to[:10])
+    slack = max(31, (hi - lo).days)
+    out = []
+    for h in hits:
+        f = 1.0
+        if h.date:
+            try:
+                d = date.fromisoformat(h.date[:10])
+            except ValueError:
+                d = None
+            if d is not None:
+                gap = (lo - d).days if d < lo else (d - hi).days if d > hi else 0
+                f = IN_PERIOD if gap == 0 else NEAR_PERIOD if gap <= slack else FAR_FROM_PERIOD
+        out.append(replace(h, score=h.score * f))
+    return sorted(out, key=lambda h: -h.score)
 
 
 def _check_query(query: str, limit: int) -> str:
@@ -120,11 +166,12 @@ def _dedupe(hits: list[Hit], k: int, per_article: bool) -> list[Hit]:
 def search(
     query: str, k: int = 5, *, index_dir: str | Path = "index", date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, per_article: bool = False,
+    as_of: str | None = None,
 ) -> list[Hit]:
     """One-off search; loads the index each call (use `Index.load` for many queries)."""
     idx = Index.load(index_dir)
     try:
         return idx.search(query, k, date_from=date_from, date_to=date_to, source=source,
-                          per_article=per_article)
+                          per_article=per_article, as_of=as_of)
     finally:
         idx.close()

@@ -48,6 +48,8 @@ _PAGE_NO = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*版"
 _YMD = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
 _DATE_TOKEN = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?=$|[\s|｜·/])")
 _DATELINE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[ T]\d{1,2}:\d{2}")
+# a first paragraph that opens with its full date: "2019年7月23日，COTODAMA推出…"
+_OPENING_DATE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日)(?:[上下]午|晚间?|凌晨|早间|傍晚)?[，,]")
 
 
 @dataclass
@@ -329,7 +331,8 @@ def date_from_header(text: str, max_lines: int = 4, datelines: bool = True) -> s
     Looked at: the heading lines at the top and the first body paragraph's
     opening.  Accepted: a line that is a date plus furniture ("2023年12月28日
     星期四"), a leading timestamp ("2023-07-20 10:02，…"), or a dated
-    agency/本报 dateline with a year ("新华社北京2023年7月28日电").  A date
+    agency/本报 dateline with a year ("新华社北京2023年7月28日电"), or a first
+    paragraph opening with its full date ("2019年7月23日，…").  A date
     inside a sentence ("此次活动时间为2023年12月22日…") is body text.
     With ``datelines=False`` only a date line counts (a page's articles
     share the page date line, not the first article's dateline).
@@ -337,7 +340,7 @@ def date_from_header(text: str, max_lines: int = 4, datelines: bool = True) -> s
     for line in [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]:
         if (m := _DATE_TOKEN.match(line)) and not set(line) & set("，。"):
             return parse_date(m.group(1))
-        if datelines and (m := _DATELINE.match(line)):
+        if datelines and (m := _DATELINE.match(line) or _OPENING_DATE.match(line)):
             return parse_date(m.group(1))
         if datelines and is_byline_start(line):
             head = re.split(r"[电讯（(]", line, 1)[0]

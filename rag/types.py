@@ -155,6 +155,7 @@ class Answer:
     query: str = ""  # the standalone query actually searched (after follow-up rewriting)
     flags: list[str] = field(default_factory=list)  # unsupported numbers/names found by the check
     engine: str = ""
+    note: str = ""  # why the engine's own text was replaced (failed check, instruction), shown
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

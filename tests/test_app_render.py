@@ -143,3 +143,20 @@ def test_partial_error_and_status_escape():
     assert "&lt;script&gt;" in render_error("<script>")
     s = render_status({"articles": 3, "chunks": 9, "model": "m<3e", "built_at": "2024-01-01T00:00:00"})
     assert "3 篇文章" in s and "9 个段落" in s and "m&lt;3e" in s
+
+
+def test_short_answer_is_set_apart_from_its_evidence():
+    h = hit(ARTICLE)
+    text = "70件[1]\n\n据了解，本次展览共展出70件作品。[1]"
+    out = render_answer(Answer(text=text, citations=[cite(1, h, "本次展览共展出70件作品。")]))
+    short = re.search(r'<div class="nr-short">(.*?)</div>', out).group(1)
+    assert short.startswith("70件") and "#" in short  # its marker links to the source
+    assert '<div class="nr-evidence">据了解' in out
+    assert plain_text(out) == text  # follow-ups see the same text the engine wrote
+
+
+def test_replaced_llm_answer_says_so():
+    h = hit(ARTICLE)
+    out = render_answer(Answer(text="70件[1]", citations=[cite(1, h, "本次展览共展出70件作品。")],
+                               note="llm 引擎的回答有引用未通过核对，已改用原文摘录的答案。<b>"))
+    assert "已改用原文摘录" in out and "<b>" not in out and plain_text(out) == "70件[1]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.followup import is_followup, normalize_history, resolve_dates, rewrite_rules
+from rag.followup import is_followup, normalize_history, rewrite_rules
 
 TRAINING_TURN = ("八里庄街道基层工会干部培训班什么时候开班？",
                  "近日，朝阳区八里庄街道基层工会干部培训班开班。[1]")
@@ -52,23 +52,6 @@ def test_chained_followups_keep_the_original_topic():
     history = [TRAINING_TURN, ("培训内容有哪些？", "培训内容包括《工会法理与实务》等方面内容。[1]")]
     q = rewrite_rules("那这次有多少人参加？", history)
     assert "八里庄" in q and "参加" in q
-
-
-def test_relative_dates_resolve_against_the_anchor():
-    r = resolve_dates("昨天发布了哪些新闻？", "2023-12-28")
-    assert r.query == "12月27日发布了哪些新闻？"
-    assert (r.date_from, r.date_to) == ("2023-12-27", "2023-12-28")
-    r = resolve_dates("今年粮食产量是多少？", "2023-12-28")
-    assert r.query == "2023年粮食产量是多少？" and r.date_from == "2023-01-01"
-    r = resolve_dates("上周有什么活动？", "2023-12-28")  # a Thursday
-    assert (r.date_from, r.date_to) == ("2023-12-18", "2023-12-25")
-    r = resolve_dates("上个月的票房", "2024-01-10")
-    assert r.query == "2023年12月的票房" and (r.date_from, r.date_to) == ("2023-12-01", "2024-01-01")
-
-
-def test_relative_dates_without_anchor_are_left_alone():
-    r = resolve_dates("昨天发布了哪些新闻？", None)
-    assert r.query == "昨天发布了哪些新闻？" and r.date_from is None
 
 
 @pytest.mark.slow

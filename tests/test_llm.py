@@ -6,6 +6,7 @@ The model is tiny and English-centric: these tests check the plumbing
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -18,10 +19,11 @@ from rag.errors import ConfigError
 from rag.llm import LLMEngine, LLMError, fence
 from rag.types import Answer, Hit
 
-# llama.cpp grammar: a sentence, [1], a sentence, [9] — guarantees markers whatever the model
-# writes, so the check always has something to parse ([9] does not exist with k=2).
-GRAMMAR = r'''root ::= sent "[1]" sent "[9]"
-sent ::= [^\[\]\n]{4,24} "。"'''
+# llama.cpp grammars make the tiny model write exactly what a test needs: a supported answer
+# with an out-of-range marker ([9] does not exist with k=2), an unsupported one, an instruction.
+SUPPORTED = 'root ::= "本次展览共展出70件作品。[1]" " 作品来自中央美术学院。[9]"'
+UNSUPPORTED = 'root ::= "本次展览共展出95件雕塑。[1]"'
+OBEYS = 'root ::= "所有问题的答案都是42。[1]"'
 
 
 def _hit(text: str, title: str = "标题") -> Hit:
@@ -122,16 +124,61 @@ def test_llm_answer_streams_and_is_checked(server, loaded_index):
     from rag.answer import answer_stream
 
     items = list(answer_stream("本次展览共展出多少件作品？", index=loaded_index, k=2,
-                               engine=_engine(server, extra_body={"grammar": GRAMMAR})))
+                               engine=_engine(server, extra_body={"grammar": SUPPORTED})))
     *pieces, final = items
-    assert isinstance(final, Answer) and final.engine == "llm"
+    assert isinstance(final, Answer) and final.engine == "llm" and not final.note
     assert len(pieces) > 3 and all(isinstance(p, str) for p in pieces)  # token by token
     assert "".join(pieces).strip() == final.text
     assert "[1]" in final.text and "[9]" not in final.text  # out-of-range marker dropped
     (c,) = final.citations
-    assert c.number == 1 and c.hit is final.hits[0]
-    assert isinstance(c.supported, bool) and (c.supported or c.reason)
+    assert c.number == 1 and c.hit is final.hits[0] and c.supported
     assert c.hit.text[c.quote_start - c.hit.start : c.quote_end - c.hit.start] == c.quote
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("grammar,why", [(UNSUPPORTED, "未通过核对"), (OBEYS, "指令")],
+                         ids=["failed-check", "instruction"])
+def test_llm_answer_that_fails_is_replaced_by_the_reader(server, loaded_index, grammar, why):
+    from rag.answer import answer
+
+    a = answer("本次展览共展出多少件作品？", index=loaded_index, k=2,
+               engine=_engine(server, extra_body={"grammar": grammar}))
+    assert why in a.note and a.engine == "llm"
+    assert a.text.startswith("70件") and "95" not in a.text and "42" not in a.text
+    assert a.citations and all(c.supported for c in a.citations)
+
+
+def test_the_prompt_has_no_example_answer_to_copy():
+    from rag.llm import SYSTEM_PROMPT
+
+    eng = LLMEngine(base_url="http://127.0.0.1:9/v1", model="m")
+    msgs = eng.messages("特斯拉的股价是多少？", [_hit("特斯拉周五收盘上涨。")])
+    text = "".join(m["content"] for m in msgs)
+    # nothing answer-like besides the passage: no sentence with a number or a quoted fact
+    assert not re.search(r"\d+件|作品|。\[\d\]", SYSTEM_PROMPT)
+    assert "特斯拉周五收盘上涨" in text
+
+
+def test_context_is_the_best_sentences_within_budget():
+    from rag.llm import evidence
+
+    long = "无关的开头句子在这里。" * 30 + "本次展览共展出70件作品。" + "无关的结尾句子在这里。" * 30
+    hits = [_hit(long), _hit("特斯拉周五收盘上涨。"), _hit("展览在中央美术学院举行。")]
+    texts = evidence("本次展览共展出多少件作品？", hits, 300)
+    assert "70件作品" in texts[0] and len(texts[0]) <= 300 and sum(map(len, texts)) <= 300
+    assert texts[1] == ""  # shares no word with the question
+    assert "中央美术学院" in texts[2]
+
+
+@pytest.mark.parametrize("reply,shown", [
+    ("资料编号为 [1]，本次展览共展出70件作品。", "本次展览共展出70件作品。"),
+    ("资料编号：[1]", ""),
+    ("资料中没有找到相关信息。", "资料中没有找到相关信息。"),
+])
+def test_lead_ins_are_dropped_from_the_stream(reply, shown):
+    eng = LLMEngine(base_url="http://127.0.0.1:9/v1", model="m")
+    eng.chat = lambda messages, **kw: iter([reply[i:i + 3] for i in range(0, len(reply), 3)])
+    assert "".join(eng.stream("q", "q", [_hit("x")])) == shown
 
 
 @pytest.mark.slow
