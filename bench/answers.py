@@ -39,6 +39,7 @@ from rag.eval_data import load_questions, write_corpus  # noqa: E402
 from rag.evaluate import ExcludingIndex, answer_parts, contains_all, record_id  # noqa: E402
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_TAKES_AS_OF = "as_of" in inspect.signature(answer).parameters  # False on releases before it
 
 
 def lenient(text: str, gold: str) -> bool:
@@ -111,8 +112,11 @@ def chronoqa_index(src: Path, work: Path, config: Config) -> Path:
 
 
 def timed(idx, question: str, eng, k: int):
+    """``rag.answer`` and its seconds; rgb/crud questions were asked while their news was
+    current, so "today" is the newest article's date where the set has dates."""
+    extra = {"as_of": idx.newest_date()} if idx.newest_date() and _TAKES_AS_OF else {}
     t = time.perf_counter()
-    ans = answer(question, index=idx, k=k, engine=eng)
+    ans = answer(question, index=idx, k=k, engine=eng, **extra)
     return ans, time.perf_counter() - t
 
 
@@ -154,12 +158,11 @@ def run_chronoqa(eval_dir: Path, work: Path, config: Config, engs: dict, limit, 
         for q in qs:
             by_type.setdefault(q["temporal_type"], []).append(q)
         qs = [q for t in by_type.values() for q in random.Random(0).sample(t, min(limit, len(t)))]
-    takes_as_of = "as_of" in inspect.signature(answer).parameters
     out = {}
     for name, eng in engs.items():
         res: dict[str, list] = {"lat": []}
         for q in qs:
-            extra = {"as_of": q["question_date"]} if as_of and takes_as_of and q["question_date"] else {}
+            extra = {"as_of": q["question_date"]} if as_of and _TAKES_AS_OF and q["question_date"] else {}
             t = time.perf_counter()
             ans = answer(q["question"], index=idx, k=k, engine=eng, **extra)
             res["lat"].append(time.perf_counter() - t)
@@ -175,12 +178,17 @@ def run_chronoqa(eval_dir: Path, work: Path, config: Config, engs: dict, limit, 
     return out
 
 
+def built(src: Path, fmt: str, work: Path, config: Config) -> Index:
+    """The set's index under ``work`` (built once; later runs find nothing to embed)."""
+    corpus = write_corpus(src, fmt, work / "corpus")
+    index_dir = work / f"index-{fmt}-{config.model}"
+    build_index([corpus], index_dir, config=config)
+    return Index.load(index_dir, config=config)
+
+
 def run_rgb(eval_dir: Path, work: Path, config: Config, engs: dict, limit, k, rows) -> dict:
     src = eval_dir / "rgb_zh"
-    corpus = write_corpus(src, "rgb", work / "corpus")
-    index_dir = work / f"index-rgb-{config.model}"
-    build_index([corpus], index_dir, config=config)
-    idx = Index.load(index_dir, config=config)
+    idx = built(src, "rgb", work, config)
     qs = load_questions(src, "rgb", limit=limit)
     out = {}
     for name, eng in engs.items():
@@ -191,7 +199,7 @@ def run_rgb(eval_dir: Path, work: Path, config: Config, engs: dict, limit, k, ro
             acc.append(not ans.refused and contains_all(ans.text, parts))
             lat.append(sec)
             margin = getattr(eng, "last", None)
-            neg = answer(q.question, index=ExcludingIndex(idx, q.gold_ids), k=k, engine=eng)
+            neg, _ = timed(ExcludingIndex(idx, q.gold_ids), q.question, eng, k)
             refused.append(neg.refused)
             rows.append({"set": "rgb", "engine": name, "qid": q.qid, "question": q.question,
                          "gold": q.answers, "answer": ans.text, "right": acc[-1], "margin": margin,
@@ -203,10 +211,7 @@ def run_rgb(eval_dir: Path, work: Path, config: Config, engs: dict, limit, k, ro
 
 def run_crud(eval_dir: Path, work: Path, config: Config, engs: dict, limit, k, rows) -> dict:
     src = eval_dir / "crud"
-    corpus = write_corpus(src, "crud", work / "corpus")
-    index_dir = work / f"index-crud-{config.model}"
-    build_index([corpus], index_dir, config=config)
-    idx = Index.load(index_dir, config=config)
+    idx = built(src, "crud", work, config)
     meta = {json.loads(l)["qid"]: json.loads(l) for l in open(src / "questions.jsonl", encoding="utf-8")}
     qs = [q for q in load_questions(src, "crud") if meta[q.qid].get("answer_in_gold_doc")]
     if limit and limit < len(qs):

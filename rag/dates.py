@@ -41,6 +41,7 @@ def _month_day(p: str) -> str:
 
 
 _SCAN = re.compile("|".join([
+    rf"(?P<xyear>(?P<xy>(?:19|20)\d{{2}})年?(?:的)?(?P<xpart>{_PART}|初|底|末))",  # 2022年上半年: its own year
     rf"(?P<anniv>(?P<an>{_N})年前的?(?:今天|今日|这一天|这天|同一天|这个时候|这时候|同期|这个月|同月))",
     rf"(?P<ago>(?P<n>{_N}|几|多|数|好几)(?P<u>天|周|个星期|个月|年)(?:以)?前(?:{_month_day('a')})?)",
     rf"(?P<yw>大前年|今年|本年|去年|前年|明年)(?:(?:的)?(?P<yw_when>这个时候|这时候|同期|这个月|同月)|"
@@ -120,6 +121,9 @@ def _month_text(y: int, m: int, day: str | None, part: str | None) -> tuple[str,
 def _resolve(m: re.Match, today: date) -> tuple[str, date, date] | None:
     """(replacement text, first day, last day) of one expression, or None to leave it."""
     g = m.groupdict()
+    if g["xyear"]:  # an explicit year: the words stay, the period is known
+        _, lo, hi = _part(int(g["xy"]), g["xpart"])
+        return m.group(), lo, hi
     if g["anniv"]:
         n = to_int(g["an"])
         if n is None:

@@ -30,7 +30,9 @@ from typing import Iterator
 
 from .citation_check import REFUSAL, names, numbers, passage_sentences, terms
 from .injection import is_instruction
-from .sentence_scorer import SentenceScorer, clean_sentence
+from .sentence_scorer import (
+    SentenceScorer, clean_sentence, complete_number, has_quantity, quantity_units,
+)
 from .types import Hit
 
 #: Refuse below this reader margin (span score minus no-answer score); chosen on
@@ -93,12 +95,12 @@ class ExtractiveEngine:
             hit, head = hits[span.passage], heads[span.passage]
             if span.start < head:  # in the title: the passage must say it too
                 continue
-            a, b = span.start - head, span.end - head
+            a, b = span.start - head, complete_number(hit.text, span.end - head)
             evidence = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
             text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
             if not text or is_instruction(text) or _echoes_question(text, query):
                 continue
-            short = _tidy(span.text)
+            short = _tidy(hit.text[a:b])
             n = span.passage + 1
             if len(short) >= 0.75 * len(text):
                 return f"{text}[{n}]", span.margin
@@ -108,10 +110,17 @@ class ExtractiveEngine:
     def _yes_no(self, question: str, query: str, hits: list[Hit], embedder) -> str:
         """是/否 from the best-scoring sentence: the same polarity around the shared words
         is 是, a negation on one side only is 否."""
-        ranked = self.scorer.score(question, query, hits, embedder)
+        # numbers are compared below, not required for finding the sentence: "有800名吗？"
+        # must find the sentence that says 596名 and answer 否
+        bare = lambda t: re.sub(r"\d+(?:\.\d+)?", "", t)  # noqa: E731
+        ranked = self.scorer.score(bare(question), bare(query), hits, embedder)
         if not ranked or ranked[0].score < self.scorer.threshold:
             return REFUSAL
         best = ranked[0]
+        units = quantity_units(question)
+        if units and not has_quantity(best.text, units):  # "800名…吗": the sentence with 名
+            best = next((c for c in ranked[:5] if c.score >= 0.8 * best.score
+                         and has_quantity(c.text, units)), best)
         asked = _ASKING_NEG.sub("", question)
         hit = hits[best.hit_no]
         shared = [t for t in terms(asked) if t in best.text]

@@ -23,7 +23,8 @@ from typing import Any, Iterable
 from .citation_check import names, numbers, terms
 
 _LEAD = re.compile(r"^(?:那么|那请问|那(?![些个里儿样])|还有|另外|此外|然后|再问一下|再问)[，,、\s]*")
-_DEICTIC = re.compile(r"这次|此次|本次|这个|那个|这项|这场|这些|那些|上述|(?<!应)该|这一|此事|这件事")
+_DEICTIC = re.compile(r"这次|此次|本次|这个|那个|这项|这场|这些|那些|上述|(?<!应)该|这一|此事|这件事|"
+                      r"(?<![其吉])它(?!们)")
 _HE = re.compile(r"(?<![其吉])[他她](?![们人国乡])")
 _QUESTION_WORDS = re.compile(
     r"有哪些|有多少|什么时候|什么时间|多少|哪些|哪个|哪里|哪儿|哪位|为什么|怎么样|怎样|如何|是谁|是什么|什么|几[个位次家名]?|"
@@ -87,9 +88,19 @@ def continues(question: str, topic: str) -> bool:
     return not names(question) and not numbers(question) and bool(terms(question) & terms(topic))
 
 
+_ASKS = re.compile(r"什么|哪|谁|多少|几|吗|呢|如何|怎么|为什么|为何|是否|有没有|多大|多久|多长|多高|何时|何地")
+
+
 def topic_of(query: str) -> str:
-    """A query without its question words: what the conversation is about."""
-    topic = _QUESTION_WORDS.sub("", _strip_markers(query))
+    """What the conversation is about: the words before the question's first question word
+    ("暖·2024爱心互助行动从哪天开始到哪天结束" -> "暖·2024爱心互助行动"), or, when the
+    question word comes first, the query without its question words."""
+    text = _strip_markers(query)
+    m = _ASKS.search(text)
+    head = re.sub(r"(?:[从在于是的有了将会要被把和与，,、\s])+$", "", text[:m.start()]) if m else ""
+    if len(head) >= 4:
+        return head[:_MAX_TOPIC]
+    topic = _QUESTION_WORDS.sub("", text)
     topic = re.sub(r"[，,、\s]+$", "", re.sub(r"\s+", " ", topic)).strip("，, ")
     return topic[:_MAX_TOPIC]  # the front holds the original subject of a chain
 

@@ -130,6 +130,28 @@ def _quantity_of(units: frozenset[str]) -> re.Pattern:
     return re.compile(r"(?<![第\d.])" + _NUM + r"\s*(?:余|多|万|亿|千|百)*\s*(?:" + alts + ")")
 
 
+_UNIT_AFTER = re.compile(r"^(?:余|多|万|亿|千|百)*\s*" + _UNIT)
+
+
+def complete_number(text: str, end: int) -> int:
+    """``end`` moved past the measure word a span cut off: "80余" -> "80余次"."""
+    if end and (text[end - 1].isdigit() or text[end - 1] in "余多万亿千百十两一二三四五六七八九"):
+        m = _UNIT_AFTER.match(text[end:end + 8])
+        if m:
+            return end + m.end()
+    return end
+
+
+def quantity_units(text: str) -> set[str]:
+    """Measure words of the quantities in ``text`` ("共有800名选手" -> {"名"})."""
+    return {m.group(2).lstrip("余多万亿千百").strip() for m in _QUANTITY.finditer(text)}
+
+
+def has_quantity(text: str, units: set[str]) -> bool:
+    """Whether ``text`` holds a number with one of ``units``."""
+    return bool(units) and bool(_quantity_of(frozenset(units)).search(text))
+
+
 def kind_strength(text: str, kind: str | None, units: set[str] = frozenset()) -> float:
     """How well ``text`` holds what the question asks for: 1 clearly, 0 not at all."""
     if kind is None:

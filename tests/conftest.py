@@ -11,6 +11,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_page.txt"
 EVAL_DIR = Path(os.environ.get("NEWSRAG_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 
+# titles of the sample page's articles, as the page splitter reads them
+EXHIBITION = "“劳动颂——首都职工纪念改革开放45周年主题创作展”开放日活动举办"
+WARMTH = "市温暖基金会“两节”期间将开展爱心互助行动"
+CONTEST = "海淀区总工会召开数字经济领域技能竞赛座谈会"
+TRAINING = "八里庄街道基层工会干部培训班开班"
+TEACHERS = "20多所高校青年教师开展学习实践活动"
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 

@@ -211,3 +211,27 @@ def test_api_returns_answer_with_citations_and_errors_as_messages(app):
     assert "nr-error" in html and "YYYY-MM-DD" in data["error"]
     html, data = client.predict("   ", api_name="/chat")
     assert "nr-error" in html and "empty" in data["error"]
+
+
+@pytest.mark.slow
+def test_as_of_defaults_to_today_and_reaches_the_answer(app, browser):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from gradio_client import Client
+    from playwright.sync_api import expect
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    page = browser.new_page()
+    page.goto(app[0])
+    expect(page.locator("#nr-as-of textarea, #nr-as-of input").first).to_have_value(today.isoformat())
+    page.close()
+    client = Client(app[0], verbose=False)
+    q = "昨天北京市总工会和中央美术学院举办了什么活动？"
+    data = client.predict(question=q, as_of="2023-12-28", api_name="/ask")
+    assert data["query"].startswith("2023年12月27日") and "劳动颂" in data["citations"][0]["hit"]["title"]
+    data = client.predict(question=q, api_name="/ask")  # empty: today where the newsroom is
+    y = today - timedelta(days=1)
+    assert data["query"].startswith(f"{y.year}年{y.month}月{y.day}日")
+    html, data = client.predict(q, 5, "", "", "", "extractive", "2023-02-30", api_name="/chat")
+    assert "nr-error" in html and "提问日期" in data["error"]

@@ -90,6 +90,13 @@ def test_month_and_year_ends_and_leap_days():
     assert resolve_dates("去年2月29日", "2024-05-01").date_from is None  # no such day: left alone
 
 
+def test_an_explicit_year_keeps_its_words_and_gives_its_period():
+    r = resolve_dates("2022年上半年，西藏经济增长了多少？", TODAY)
+    assert r.query == "2022年上半年，西藏经济增长了多少？"
+    assert (r.date_from, r.date_to) == ("2022-01-01", "2022-06-30")
+    assert resolve_dates("2023一季度GDP", TODAY).date_to == "2023-03-31"
+
+
 def test_recent_words_prefer_the_last_month_without_rewriting():
     r = resolve_dates("近日发布了什么新规？", TODAY)
     assert r.query == "近日发布了什么新规？" and r.recent

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import CONTEST, EXHIBITION, TEACHERS, TRAINING, WARMTH
 from rag.answer import answer
 from rag.extractive import ExtractiveEngine, is_yes_no
 
 pytestmark = pytest.mark.slow
 
-EXHIBITION = "“劳动颂——首都职工纪念改革开放45周年主题创作展”开放日活动举办"
-WARMTH = "市温暖基金会“两节”期间将开展爱心互助行动"
-CONTEST = "海淀区总工会召开数字经济领域技能竞赛座谈会"
-TRAINING = "八里庄街道基层工会干部培训班开班"
 BTBU = "北京工商大学"
-TEACHERS = "20多所高校青年教师开展学习实践活动"
 
 # (question, the short answer expected, the article that must be cited)
 SHORT = [

@@ -76,8 +76,8 @@ def test_followup_with_gradio_messages_and_pronoun(loaded_index):
 
 
 @pytest.mark.slow
-def test_relative_date_uses_the_newest_article_date(tmp_path):
-    """A dated index: "昨天" becomes the day before its newest article, and filters by it."""
+def test_relative_date_resolves_against_as_of(tmp_path):
+    """"昨天" is the day before the question's date; a date after the archive is said plainly."""
     from rag import build_index
     from rag.answer import answer
 
@@ -86,6 +86,8 @@ def test_relative_date_uses_the_newest_article_date(tmp_path):
         encoding="utf-8")
     index_dir = tmp_path / "index"
     build_index([tmp_path / "a.txt"], index_dir, date="2023-12-28", show_progress=False)
-    a = answer("昨天图书馆展出了多少册古籍？", index_dir=index_dir)
-    assert a.query == "12月27日图书馆展出了多少册古籍？"
+    a = answer("昨天图书馆展出了多少册古籍？", index_dir=index_dir, as_of="2023-12-28")
+    assert a.query == "2023年12月27日图书馆展出了多少册古籍？"
     assert not a.refused and "36册" in a.text
+    later = answer("昨天图书馆展出了多少册古籍？", index_dir=index_dir)  # today: after the archive
+    assert later.refused and "已收录的新闻截至 2023-12-28" in later.text
