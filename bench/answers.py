@@ -125,6 +125,8 @@ def timed(idx, question: str, eng, k: int, as_of=None, label: str = ""):
     the newest article's date where the set has dates."""
     as_of = as_of or idx.newest_date()
     extra = {"as_of": as_of} if as_of and _TAKES_AS_OF else {}
+    if hasattr(eng, "last"):
+        eng.last = None  # a comparison answers without the reader: no margin of its own
     t = time.perf_counter()
     first = None
     for item in answer_stream(question, index=idx, k=k, engine=eng, **extra):

@@ -96,9 +96,13 @@ class ExtractiveEngine:
         found = []  # (short, evidence sentence, passage number, margin), best margin first
         for span in get_reader().spans(query, contexts, per_passage=3):
             hit, head = hits[span.passage], heads[span.passage]
+            a, b = span.start - head, span.end - head
             if span.start < head:  # in the title: the passage must say it too
-                continue
-            a, b = shape(hit.text, span.start - head, span.end - head, query)
+                a = hit.text.find(span.text.strip())
+                if a < 0:
+                    continue
+                b = a + len(span.text.strip())
+            a, b = shape(hit.text, a, b, query)
             evidence = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
             text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
             if text and not is_instruction(text) and not _echoes_question(text, query):

@@ -100,7 +100,7 @@ def test_on_the_day_of_an_event(dated_index):
 @pytest.mark.slow
 @pytest.mark.parametrize("question,as_of,title", [
     ("三年前的今天，某市哪条地铁开通运营？", "2024-03-05", "某市地铁5号线开通运营"),
-    ("上个月某市哪个场馆对外开放？", "2021-09-10", "某市图书馆新馆开放"),
+    ("上个月开放的某市图书馆新馆藏书多少册？", "2021-09-10", "某市图书馆新馆开放"),
     ("去年3月某市举行了什么比赛？", "2024-06-01", "某市马拉松鸣枪开跑"),
 ])
 def test_relative_dates_through_the_api(dated_index, question, as_of, title):
@@ -135,8 +135,10 @@ def test_as_of_through_search_and_the_cli(dated_index, capsys):
     with pytest.raises(ValueError, match="as_of must be an ISO date"):
         dated_index.search("昨天", 2, as_of="昨天")
     index_dir = str(dated_index.index_dir)
-    assert main(["ask", "上个月某市哪个场馆对外开放？", "--index", index_dir, "--as-of", "2021-09-10"]) == 0
-    assert "图书馆新馆" in capsys.readouterr().out
+    assert main(["ask", "上个月开放的某市图书馆新馆藏书多少册？", "--index", index_dir,
+                 "--as-of", "2021-09-10"]) == 0
+    out = capsys.readouterr().out
+    assert "300万册" in out and "2021年8月" in out  # the answer, and the query as resolved
     assert main(["search", "三年前的今天", "--index", index_dir, "--as-of", "2024-03-05", "-k", "1"]) == 0
     assert "地铁5号线" in capsys.readouterr().out
     assert main(["ask", "昨天", "--index", index_dir, "--as-of", "2024/03/05"]) == 1
