@@ -54,7 +54,9 @@ def test_exhibition_answer_is_short_then_reads_like_the_article(loaded_index):
     "2024年巴黎奥运会中国获得多少枚金牌？",
     "特斯拉的股价是多少？",
     "美联储明年会加息几次？",
-], ids=["olympics", "tesla", "fed"])
+    "这次展览的门票多少钱？",  # on topic, but the page does not say
+    "培训班的授课老师叫什么名字？",
+], ids=["olympics", "tesla", "fed", "ticket", "teacher"])
 def test_questions_the_page_does_not_answer_are_refused(loaded_index, question):
     a = answer(question, index=loaded_index)
     assert a.refused and a.text == "资料中没有找到相关信息。"

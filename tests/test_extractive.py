@@ -82,16 +82,6 @@ def test_yes_no_questions_answer_with_evidence(loaded_index, question, verdict):
     assert a.text.startswith(verdict + "。") and a.citations and a.citations[0].supported, a.text
 
 
-@pytest.mark.parametrize("question", [
-    "这次展览的门票多少钱？",
-    "培训班的授课老师叫什么名字？",
-    "2024年巴黎奥运会中国获得多少枚金牌？",
-], ids=["ticket", "teacher", "olympics"])
-def test_on_topic_questions_the_page_does_not_answer_are_refused(loaded_index, question):
-    a = answer(question, index=loaded_index)
-    assert a.refused and a.text == "资料中没有找到相关信息。", a.text
-
-
 def test_the_engine_of_earlier_releases_stays_one_setting_away(loaded_index):
     a = answer("本次展览共展出多少件作品？", index=loaded_index,
                engine=ExtractiveEngine(use_reader=False))
