@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 _CN = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_N = r"[0-9]{1,4}|[一二两三四五六七八九十]{1,3}"
+_N = r"(?<![0-9])[0-9]{1,2}(?![0-9])|[一二两三四五六七八九十]{1,3}"  # "2023年前三季度" is no "N年前"
 _YEAR_WORDS = {"今年": 0, "本年": 0, "去年": 1, "前年": 2, "大前年": 3, "明年": -1}
 _PARTS = {"年初": (1, 1, 2, 28), "初": (1, 1, 2, 28), "年底": (11, 1, 12, 31), "底": (11, 1, 12, 31),
           "年末": (11, 1, 12, 31), "末": (11, 1, 12, 31), "上半年": (1, 1, 6, 30),
@@ -41,7 +41,7 @@ def _month_day(p: str) -> str:
 
 
 _SCAN = re.compile("|".join([
-    rf"(?P<xyear>(?P<xy>(?:19|20)\d{{2}})年?(?:的)?(?P<xpart>{_PART}|初|底|末))",  # 2022年上半年: its own year
+    rf"(?P<xyear>(?P<xy>(?:19|20)\d{{2}})年?(?:的)?(?P<xfront>前)?(?P<xpart>{_PART}|初|底|末))",  # 2022年上半年: its own year
     rf"(?P<anniv>(?P<an>{_N})年前的?(?:今天|今日|这一天|这天|同一天|这个时候|这时候|同期|这个月|同月))",
     rf"(?P<ago>(?P<n>{_N}|几|多|数|好几)(?P<u>天|周|个星期|个月|年)(?:以)?前(?:{_month_day('a')})?)",
     rf"(?P<yw>大前年|今年|本年|去年|前年|明年)(?:(?:的)?(?P<yw_when>这个时候|这时候|同期|这个月|同月)|"
@@ -123,6 +123,8 @@ def _resolve(m: re.Match, today: date) -> tuple[str, date, date] | None:
     g = m.groupdict()
     if g["xyear"]:  # an explicit year: the words stay, the period is known
         _, lo, hi = _part(int(g["xy"]), g["xpart"])
+        if g["xfront"]:  # 前三季度: from January to the end of that quarter
+            lo = date(lo.year, 1, 1)
         return m.group(), lo, hi
     if g["anniv"]:
         n = to_int(g["an"])
@@ -148,6 +150,8 @@ def _resolve(m: re.Match, today: date) -> tuple[str, date, date] | None:
             lo, hi = _month(first.year, first.month)
             return f"{lo.year}年{lo.month}月", lo, hi
         y = today.year - n
+        if y < 1900:
+            return None
         if g["am"]:
             return _month_text(y, g["am"], g["ad"], g["amp"])
         return f"{y}年", date(y, 1, 1), date(y, 12, 31)

@@ -66,6 +66,7 @@ def test_expressions_resolve(question, rewritten, lo, hi):
     "几年前7月底中美在哪里磋商",  # no date said
     "多年前的事",
     "过去年份的数据",
+    "2023年前三季度的GDP",  # a year, not "2023 years ago"
 ])
 def test_no_day_word_inside_other_words(question):
     r = resolve_dates(question, TODAY)
@@ -75,6 +76,8 @@ def test_no_day_word_inside_other_words(question):
         assert r.query == "2021年天津市发生了什么"
     elif question.startswith("四年前"):
         assert r.query == "2020年天猫双11的成交额"
+    elif question.startswith("2023年前"):  # its own period, words unchanged
+        assert r.query == question and (r.date_from, r.date_to) == ("2023-01-01", "2023-09-30")
     else:
         assert r.query == question and r.date_from is None
 
