@@ -13,7 +13,7 @@ preferring articles of that day (month, year) with the default engine.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .citation_check import REFUSAL, passage_sentences, terms
@@ -56,7 +56,6 @@ class Dated:
     when: date | None = None
     grain: str = "day"
     sentence: str = ""
-    extra: list = field(default_factory=list)
 
 
 _LEAD = re.compile(r"^(?:请问|问)?[，,\s]*(?:在)?(?:以下|下列)?(?:[两二三四五六七八九几]个)?(?:(?:事件|事情|活动)中?)?[：:，,]?\s*")
