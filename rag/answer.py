@@ -29,7 +29,6 @@ from typing import Any, Iterator, Protocol
 
 from .citation_check import REFUSAL, CheckResult, Renumberer, check
 from .compare import answer_plan, plan
-from .config import Config
 from .dates import parse_as_of, resolve_dates, today
 from .extractive import ExtractiveEngine
 from .followup import normalize_history, rewrite_rules
@@ -106,7 +105,7 @@ def answer_stream(
     question = question.strip()
     eng = get_engine(engine)
     idx = index if index is not None else load_index(index_dir)
-    now = parse_as_of(as_of) if as_of else today(getattr(idx, "config", Config()).timezone)
+    now = parse_as_of(as_of) if as_of else today(idx.config.timezone)
     pairs = normalize_history(history)
     query = (getattr(eng, "rewrite", None) or rewrite_rules)(question, pairs) if pairs else question
     filters = {"date_from": date_from, "date_to": date_to, "source": source}
