@@ -9,8 +9,10 @@ build resumes without redoing finished batches.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
@@ -24,10 +26,11 @@ from .config import Config
 from .embed_cache import EmbeddingCache
 from .embedder import Embedder
 from .errors import NewsragError
+from .file_walk import safe_resolve
 from .readers import read_paths
 from .store import ChunkRow, Previous, StoreWriter, open_writer
 from .tokenizer import tokenize
-from .types import Article, BuildReport, content_hash
+from .types import Article, BuildReport, Problem, content_hash
 
 Progress = Callable[[int, int], None]
 
@@ -70,7 +73,8 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
         found, issues = read_paths(group, default_date=day, progress=show_progress)
         articles += found
         problems += issues
-    report = BuildReport(skipped=problems, rebuilt_because=prev.rebuild_reason)
+    report = BuildReport(skipped=problems, rebuilt_because=prev.rebuild_reason,
+                         per_file=dict(Counter(a.path for a in articles)))
     fresh = {a.doc_id: a for a in articles}
     if rebuilding:  # every article re-chunked; nothing carried over as is
         keep, todo, unchanged = [], list(fresh.values()), []
@@ -82,7 +86,14 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
     report.updated = len(todo) - report.added
     report.unchanged = len(unchanged)
     report.removed = len(set(prev.hashes) - set(fresh) - set(keep))
-    chunks, texts = _chunk(todo, config, show_progress)
+    roots = {r: d for r, d in {**_previous_roots(prev), **root_dates}.items() if Path(r).exists()}
+    if _nothing_changed(prev, config, todo, report, roots):
+        report.chunks = int(prev.manifest.get("counts", {}).get("chunks", 0))
+        return report  # the live version already is this index: publishing it again costs seconds
+    chunks, texts = _chunk(todo, config, show_progress, problems)  # drops unchunkable articles
+    report.added = sum(1 for a in todo if a.doc_id not in prev.hashes)
+    report.updated = len(todo) - report.added
+    report.removed = len(set(prev.hashes) - {a.doc_id for a in todo} - set(unchanged) - set(keep))
     vectors, dim = _embed(config, writer, prev, index_dir, chunks, texts, report, show_progress,
                           on_progress)
     manifest = {
@@ -92,13 +103,29 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
         "dim": dim,
         "chunking": config.chunking_params(),
         "approx_threshold": config.approx_threshold,
-        "roots": {r: d for r, d in {**_previous_roots(prev), **root_dates}.items()
-                  if Path(r).exists()},
+        "roots": roots,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     report.chunks = writer.commit(keep=unchanged + keep, articles=todo, chunks=chunks,
                                   vectors=vectors, manifest=manifest)
     return report
+
+
+def _nothing_changed(prev: Previous, config: Config, todo: list[Article], report: BuildReport,
+                     roots: dict[str, str | None]) -> bool:
+    """True when committing would write the live version again, identical but for its date.
+
+    Only for the FAISS folder: there a commit rewrites every file.  (A Milvus
+    commit also repairs rows left by an interrupted one, so it always runs.)
+    """
+    m = prev.manifest or {}
+    return (config.store == "faiss" and prev.rebuild_reason is None and bool(prev.hashes)
+            and not todo and report.removed == 0 and "counts" in m
+            and m.get("format_version") == index_folder.FORMAT_VERSION
+            and m.get("model") == config.model and m.get("backend") == config.backend
+            and m.get("chunking") == config.chunking_params()
+            and m.get("approx_threshold") == config.approx_threshold
+            and m.get("roots") == roots)
 
 
 def _roots(paths, date: str | None, prev: Previous, *, rescan_previous: bool) -> dict[str, str | None]:
@@ -109,11 +136,12 @@ def _roots(paths, date: str | None, prev: Previous, *, rescan_previous: bool) ->
     """
     previous = {r: d for r, d in _previous_roots(prev).items() if Path(r).exists()}
     if paths:
-        given = {str(Path(p).resolve()): date for p in paths}
+        given = {str(safe_resolve(p)): date for p in paths}
         root_dates = {**previous, **given} if rescan_previous else given
     else:
         root_dates = previous or {str(Path("data").resolve()): date}
-    missing = [r for r in root_dates if not Path(r).exists()]
+    # a broken or looping link, a FIFO… exists: the readers report it and the build goes on
+    missing = [r for r in root_dates if not os.path.lexists(r)]
     if missing:
         raise NewsragError(f"no such file or folder: {', '.join(missing)}")
     return root_dates
@@ -138,21 +166,56 @@ def _kept_old_articles(prev: Previous, roots: list[Path], fresh: dict[str, Artic
     return keep
 
 
-def _chunk(articles: list[Article], config: Config,
-           show_progress: bool = False) -> tuple[list[ChunkRow], list[str]]:
-    """Chunks of new/changed articles, with tokens and the exact text to embed."""
+def _chunk(articles: list[Article], config: Config, show_progress: bool = False,
+           problems: list[Problem] | None = None) -> tuple[list[ChunkRow], list[str]]:
+    """Chunks of new/changed articles, with tokens and the exact text to embed.
+
+    An article longer than ``max_chunks_per_article`` chunks keeps its first
+    ones and is reported; one that cannot be chunked at all is reported and
+    left out (removed from ``articles``, so it is not stored without chunks).
+    """
     rows, texts = [], []
+    cap = config.max_chunks_per_article
+    problems = problems if problems is not None else []
+    failed: set[int] = set()
+    seen_tokens: dict[str, str] = {}  # emb_hash -> tokens: repeated passages tokenised once
     # chunking + jieba run at ~500 articles/s: a bar matters from a few thousand up
     bar_off = not show_progress or len(articles) < 1000
-    for a in tqdm(articles, unit="article", desc="chunking", disable=bar_off):
-        header = context_header(a.title, a.date) if config.title_context else ""
-        for c in chunk_article(a, a.doc_id, size=config.chunk_size, overlap=config.chunk_overlap):
-            text = f"{header}\n{c.text}" if header else c.text
-            rows.append(ChunkRow(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text,
-                                 " ".join(tokenize(f"{header} {c.text}")),
-                                 content_hash(config.embedding_id(), text)))
-            texts.append(text)
+    for i, a in enumerate(tqdm(articles, unit="article", desc="chunking", disable=bar_off)):
+        try:
+            header = context_header(a.title, a.date) if config.title_context else ""
+            made = chunk_article(a, a.doc_id, size=config.chunk_size,
+                                 overlap=config.chunk_overlap, max_chunks=cap)
+            new = [(c, f"{header}\n{c.text}" if header else c.text) for c in made]
+            new_rows = []
+            for c, text in new:
+                h = content_hash(config.embedding_id(), text)  # same hash: same header and text
+                if (tokens := seen_tokens.get(h)) is None:
+                    tokens = seen_tokens[h] = " ".join(tokenize(f"{header} {c.text}"))
+                new_rows.append(ChunkRow(c.chunk_id, c.doc_id, c.ordinal, c.start, c.end,
+                                         c.text, tokens, h))
+        except Exception as e:  # noqa: BLE001 - one odd article must not stop the build
+            problems.append(Problem(a.path or a.key, f"article {_where(a)} could not be split "
+                                                     f"into passages ({type(e).__name__}: {e}); skipped"))
+            failed.add(i)
+            continue
+        if len(made) >= cap and made[-1].end < len(a.text.rstrip()):
+            problems.append(Problem(a.path or a.key, (
+                f"article {_where(a)} is too long: only its first {cap} passages "
+                f"(characters 1-{made[-1].end:,} of {len(a.text):,}) are indexed")))
+        rows += new_rows
+        texts += [text for _, text in new]
+    if failed:
+        articles[:] = [a for i, a in enumerate(articles) if i not in failed]
     return rows, texts
+
+
+def _where(a: Article) -> str:
+    """How a report names one article of a file: its record id, position or title."""
+    frag = a.key.rsplit("#", 1)[-1]
+    frag = frag if len(frag) <= 40 else frag[:37] + "…"
+    title = f" “{a.title[:30]}”" if a.title else ""
+    return f"{frag}{title}"
 
 
 def _embed(
@@ -164,7 +227,12 @@ def _embed(
     cache = EmbeddingCache(index_folder.embcache_dir(index_dir), config.embedding_id())
     hashes = [r.emb_hash for r in rows]
     found = {**cache.lookup(hashes), **writer.cached_vectors(hashes)}
-    need = [i for i, h in enumerate(hashes) if h not in found]
+    # identical texts (repeated records, boilerplate passages) are embedded once
+    need, queued = [], set()
+    for i, h in enumerate(hashes):
+        if h not in found and h not in queued:
+            queued.add(h)
+            need.append(i)
     dim = (prev.manifest or {}).get("dim") if found else None
     if need:
         embedder = Embedder(config)

@@ -39,6 +39,11 @@ class Config(BaseSettings):
     chunk_size: int = Field(350, ge=50, description="target characters per chunk")
     chunk_overlap: int = Field(1, ge=0, description="sentences repeated between chunks")
     title_context: bool = Field(True, description="prefix chunks with title and date")
+    # a 50 MB one-line "article" would otherwise make 70,000 chunks (half an hour of
+    # embedding) of what is almost surely junk; 2,000 chunks of 350 characters are a book.
+    # Not in the manifest's chunking: a change does not force a full rebuild.
+    max_chunks_per_article: int = Field(2000, ge=1, description="passages kept per article; "
+                                        "longer ones are cut and reported")
 
     # --- retrieval -----------------------------------------------------
     fusion: Literal["score", "rrf"] = Field("score", description="how the two legs are fused")

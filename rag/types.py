@@ -8,6 +8,7 @@ at the reader boundary.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -62,6 +63,10 @@ class Chunk:
         return f"{self.doc_id}-{self.ordinal:04d}"
 
 
+def _printable(s: str) -> str:
+    return re.sub("[\ud800-\udfff]", "\ufffd", s)
+
+
 @dataclass
 class Problem:
     """An input that was skipped or partly read, reported at the end of a build."""
@@ -69,6 +74,12 @@ class Problem:
     path: str
     reason: str
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        # A name or message may carry undecodable bytes (surrogates): a report
+        # must always print and serialise, so show them as U+FFFD.
+        self.path = _printable(str(self.path))
+        self.reason = _printable(str(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -107,6 +118,8 @@ class BuildReport:
     skipped: list[Problem] = field(default_factory=list)
     rebuilt_because: str | None = None
     seconds: float = 0.0
+    # articles read from each file of this build (path -> count): what became of each file
+    per_file: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [

@@ -115,7 +115,9 @@ def test_bad_files_reported_and_skipped_rest_read(tmp_path):
     articles, problems = read_paths([tmp_path, tmp_path / "missing"])
     assert sorted(Path(a.path).name for a in articles) == ["good.txt", "more.txt"]
     reasons = {Path(p.path).name: p.reason for p in problems}
-    assert set(reasons) == {"blob.txt", "utf16.txt", "scan.pdf", "empty.md", "missing"}
+    # hidden entries are not read, and said so
+    assert set(reasons) == {"blob.txt", "utf16.txt", "scan.pdf", "empty.md", "missing",
+                            ".hidden", ".notes.txt"}
     assert reasons["scan.pdf"] == "unsupported file type .pdf (expected .txt, .md, .json, .jsonl, .html)"
     assert "empty" in reasons["empty.md"]
     assert "binary" in reasons["blob.txt"] or "decode" in reasons["blob.txt"]
