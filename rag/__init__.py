@@ -8,7 +8,8 @@ from .build import build_index
 from .config import Config
 from .errors import NewsragError
 from .index import Index, search
+from .params import ParamError
 from .types import Answer, BuildReport, Citation, Hit
 
 __all__ = ["Answer", "BuildReport", "Citation", "Config", "Hit", "Index", "NewsragError",
-           "answer", "answer_stream", "build_index", "search"]
+           "ParamError", "answer", "answer_stream", "build_index", "search"]

@@ -27,9 +27,10 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
+from . import params
 from .citation_check import REFUSAL, CheckResult, Renumberer, check
 from .compare import answer_plan, plan
-from .dates import parse_as_of, resolve_dates, today
+from .dates import resolve_dates, today
 from .extractive import ExtractiveEngine
 from .followup import normalize_history, rewrite_rules
 from .injection import is_instruction
@@ -68,24 +69,26 @@ def load_index(index_dir: str | Path = "index") -> Index:
         cached = _indexes.get(str(path))
     if cached and cached[0] == mtime:
         return cached[1]
-    idx = Index.load(path)
+    idx = Index.load(index_dir)  # as given: messages name the folder the way the user did
     with _lock:
         _indexes[str(path)] = (mtime, idx)  # the old one is closed by GC once no call uses it
     return idx
 
 
 def get_engine(engine: Any = None) -> Engine:
+    """The engine named (or given); anything else is a ValueError (`rag.params.check_engine`)."""
+    engine = params.check_engine(engine)
     if engine is None or engine == "extractive":
         return _extractive
     if engine == "llm":
         from .llm import LLMEngine
 
         return LLMEngine()
-    if isinstance(engine, str):
-        raise ValueError(f"unknown engine {engine!r}: use 'extractive' or 'llm'")
-    if not callable(getattr(engine, "stream", None)):
-        raise TypeError("an engine object needs a .stream() method (see rag.answer.Engine)")
     return engine
+
+
+MAX_TURNS = 5  # history turns kept: the rules use 5, the LLM prompt 3
+MAX_ANSWER_CHARS = 2000  # of each earlier answer: enough for the names a pronoun refers to
 
 
 def answer_stream(
@@ -97,23 +100,43 @@ def answer_stream(
 
     ``as_of`` is "today" for the question (an ISO date; default: the current date in
     ``Config.timezone``): relative dates ("上个月", "三年前的今天") are resolved against it.
+
+    Parameters are checked when it is called, before anything is yielded (a ValueError
+    naming the parameter; bounds in `rag.params`): ``question`` non-empty text, ``k``
+    1..100, dates ``YYYY-MM-DD`` in order, ``source`` at most 200 characters, ``engine``
+    "extractive", "llm" or an engine object, ``history`` a list of turns. Work is bounded for
+    any input: a question longer than ``Config.max_query_chars`` (500) is cut, and the
+    `Answer` says so in ``note`` ("问题过长，只使用了前 500 个字。"); the history keeps
+    its last 5 turns, each question cut the same way and each answer to 2,000 characters.
     """
-    if not isinstance(question, str) or not question.strip():
-        raise ValueError("the question is empty: type a question about the indexed news")
-    if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
-    question = question.strip()
-    eng = get_engine(engine)
+    question = params.check_text(question, "question")
+    opts = params.answer_args(k=k, date_from=date_from, date_to=date_to, source=source,
+                              as_of=as_of, engine=engine)
+    recent = list(params.check_history(history) or [])[-4 * MAX_TURNS:]  # messages or pairs
+    pairs = normalize_history(recent)[-MAX_TURNS:]
+    eng = get_engine(opts["engine"])
     idx = index if index is not None else load_index(index_dir)
-    now = parse_as_of(as_of) if as_of else today(idx.config.timezone)
-    pairs = normalize_history(history)
+    return _stream(idx, eng, question, pairs, opts)
+
+
+def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]],
+            opts: dict) -> Iterator[str | Answer]:
+    """`answer_stream` once its parameters are checked."""
+    limit = idx.config.max_query_chars
+    question, cut = params.truncate(question, limit)
+    pairs = [(params.truncate(params.clean_text(u), limit)[0],
+              params.clean_text(a)[:MAX_ANSWER_CHARS]) for u, a in pairs]
+    cut_note = params.truncated_note(limit) if cut else ""
+    now = opts["as_of"] or today(idx.config.timezone)
     query = (getattr(eng, "rewrite", None) or rewrite_rules)(question, pairs) if pairs else question
-    filters = {"date_from": date_from, "date_to": date_to, "source": source}
-    query, hits, pieces = _plan(idx, eng, question, query, k, filters, now, pairs)
+    query = params.truncate(query, limit)[0]  # a topic carried over can lengthen it
+    filters = {"date_from": opts["date_from"], "date_to": opts["date_to"], "source": opts["source"]}
+    query, hits, pieces = _plan(idx, eng, question, query, opts["k"], filters, now, pairs)
     name = getattr(eng, "name", type(eng).__name__)
     if not hits and pieces is None:
         yield REFUSAL
-        yield Answer(text=REFUSAL, refused=True, question=question, query=query, engine=name)
+        yield Answer(text=REFUSAL, refused=True, question=question, query=query, engine=name,
+                     note=cut_note)
         return
     renum = Renumberer(len(hits))
     parts: list[str] = []
@@ -141,6 +164,7 @@ def answer_stream(
         note = f"{name} 引擎的回答{why}，已改用原文摘录的答案。"
         text, cited, result = _extractive_answer(question, query, hits, idx)
         refused = not cited
+    note = " ".join(n for n in (cut_note, note) if n)
     yield Answer(text=text, citations=result.citations, hits=hits, refused=refused,
                  question=question, query=query, flags=result.flags, engine=name, note=note)
 
@@ -187,7 +211,7 @@ def answer(
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, as_of: Any = None,
 ) -> Answer:
-    """The finished `Answer` (`answer_stream` without the pieces)."""
+    """The finished `Answer` (`answer_stream` without the pieces; same parameters and checks)."""
     *_, result = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
                                engine=engine, date_from=date_from, date_to=date_to, source=source,
                                as_of=as_of)

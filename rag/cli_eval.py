@@ -17,9 +17,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .errors import NewsragError
     from .evaluate import format_table, load_eval_questions, prepare_index, run_eval
     from .index import Index
+    from .params import check_k
 
-    if args.k < 1:
-        raise ValueError(f"-k must be at least 1, got {args.k}")
+    check_k(args.k)
     config = Config(model=args.model) if args.model else Config()
     questions = load_eval_questions(args.questions, args.format, limit=args.limit,
                                     seed=args.seed, int_set=args.int_set)

@@ -208,14 +208,13 @@ def _part(y: int, part: str) -> tuple[str, date, date]:
 
 
 def parse_as_of(value: date | str) -> date:
-    """``as_of`` as a date; a clear ValueError for anything but an ISO date."""
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:  # a timestamp ("2024-08-16T09:30") says the day too
-        return date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
-    except (TypeError, ValueError):
-        raise ValueError(f"as_of must be an ISO date such as 2024-08-16, got {value!r}") from None
+    """``as_of`` as a date (`rag.params.check_as_of`, the one rule): ParamError otherwise."""
+    from .params import ParamError, check_as_of
+
+    day = check_as_of(value)
+    if day is None:
+        raise ParamError("as_of", "a date written YYYY-MM-DD, such as 2024-08-16", value)
+    return day
 
 
 def today(timezone: str = "Asia/Shanghai") -> date:

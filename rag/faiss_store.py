@@ -18,7 +18,7 @@ import numpy as np
 from . import dense_index, index_folder, keyword_index, metadata
 from .config import Config
 from .errors import IndexCorruptError, NewsragError
-from .store import ChunkRow, Filters, Previous
+from .store import ChunkRow, Filters, Previous, like_pattern, unique_hits
 from .types import Article, Hit
 
 
@@ -140,15 +140,14 @@ class FaissReader:
         allowed = None
         if filters:
             with self._lock:
-                allowed = metadata.filtered_rows(self._con, filters.date_from, filters.date_to,
-                                                 filters.source)
+                allowed = filtered_rows(self._con, filters)
         kw = keyword_index.search(self._bm25, tokens, n, self.n_chunks, allowed) if tokens else []
         dense = dense_index.search(self._dense, query_vec, n, allowed) if query_vec is not None else []
         return kw, dense
 
     def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
         with self._lock:
-            return metadata.hits_for_rows(self._con, scored)
+            return unique_hits(metadata.hits_for_rows(self._con, scored))
 
     def article_text(self, doc_id: str) -> str | None:
         with self._lock:
@@ -160,3 +159,23 @@ class FaissReader:
 
     def close(self) -> None:
         self._con.close()
+
+
+def filtered_rows(con: sqlite3.Connection, f: Filters) -> np.ndarray:
+    """Chunk rows whose article passes the filters; an undated article fails a date filter.
+
+    The source is a plain substring of source, path or URL (`like_pattern` escapes
+    LIKE's wildcards; ASCII letters match in either case, as SQLite's LIKE does)."""
+    where, args = [], []
+    if f.date_from:
+        where.append("a.date >= ?")
+        args.append(f.date_from)
+    if f.date_to:
+        where.append("a.date <= ?")
+        args.append(f.date_to)
+    if f.source:
+        like = "LIKE ? ESCAPE '\\'"
+        where.append(f"(a.source {like} OR a.path {like} OR a.url {like})")
+        args += [like_pattern(f.source)] * 3
+    q = "SELECT c.row FROM chunks c JOIN articles a USING (doc_id) WHERE " + " AND ".join(where)
+    return np.fromiter((r for (r,) in con.execute(q, args)), dtype=np.int64)

@@ -64,16 +64,20 @@ def normalize_history(history: Iterable[Any] | None) -> list[tuple[str, str]]:
     return [(u, a) for u, a in pairs if u.strip()]
 
 
-def _content_text(content: Any) -> str:
-    """Message content as text: a string, or parts like {"type": "text", "text": …}."""
-    if content is None:
+def _content_text(content: Any, depth: int = 0) -> str:
+    """Message content as text: a string, or parts like {"type": "text", "text": …}.
+
+    Parts nest at most a few levels in any real chat format; deeper nesting is
+    ignored rather than recursed into (a hostile history must not exhaust the stack).
+    """
+    if content is None or depth > 4:
         return ""
     if isinstance(content, str):
         return content
     if isinstance(content, dict):
-        return str(content.get("text") or content.get("content") or "")
+        return _content_text(content.get("text") or content.get("content") or "", depth + 1)
     if isinstance(content, (list, tuple)):
-        return "".join(_content_text(c) for c in content)
+        return "".join(_content_text(c, depth + 1) for c in content)
     return str(content)
 
 

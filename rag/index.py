@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from . import params
 from .config import Config
 from .embedder import Embedder
 from .errors import IndexMismatchError
@@ -75,8 +76,20 @@ class Index:
         resolves relative dates in the query ("上个月" -> "2024年8月", `rag.dates`) and
         prefers passages of the period they name; ``prefer`` gives such a period directly.
         A preferred period re-ranks, it never filters (see `prefer_period`).
+
+        Every parameter is checked by `rag.params` (a ValueError naming it otherwise):
+        ``query`` non-empty text, cut to ``Config.max_query_chars`` with a warning (lone
+        surrogates replaced); ``k`` a whole number 1..100; dates ``YYYY-MM-DD`` of real
+        days, ``date_from`` <= ``date_to``; ``source`` at most 200 characters, a plain
+        substring of source, path or URL (``%``/``_`` are no wildcards); ``mode`` hybrid,
+        dense or keyword; ``per_article`` True or False; ``prefer`` a (from, to) pair.
         """
         query = _check_query(query, self.config.max_query_chars)
+        p = params.search_args(k=k, date_from=date_from, date_to=date_to, source=source,
+                               per_article=per_article, mode=mode, as_of=as_of, prefer=prefer)
+        k, per_article, mode, as_of, prefer = (p[n] for n in ("k", "per_article", "mode", "as_of",
+                                                             "prefer"))
+        filters = Filters(p["date_from"], p["date_to"], p["source"])
         if as_of:
             from .dates import resolve_dates
 
@@ -89,7 +102,7 @@ class Index:
             n = max(n, PREFER_POOL)  # a deeper pool, so articles of the period are in it
         tokens = tokenize(query) if mode in ("hybrid", "keyword") else None
         qv = self.embedder.encode_queries([query])[0] if mode in ("hybrid", "dense") else None
-        kw, dense = self.reader.candidates(qv, tokens, n, Filters(date_from, date_to, source))
+        kw, dense = self.reader.candidates(qv, tokens, n, filters)
         c = self.config
         if mode != "hybrid":
             fused = list(kw or dense)
@@ -138,12 +151,11 @@ def prefer_period(hits: list[Hit], date_from: str, date_to: str) -> list[Hit]:
 
 
 def _check_query(query: str, limit: int) -> str:
-    if not isinstance(query, str) or not query.strip():
-        raise ValueError("the query is empty: ask a question or give keywords")
-    query = query.strip()
-    if len(query) > limit:
-        warnings.warn(f"query of {len(query)} characters truncated to {limit}", stacklevel=3)
-        query = query[:limit]
+    """The query checked (`rag.params.check_text`) and cut to ``limit``, with a warning."""
+    full = params.check_text(query, "query")
+    query, cut = params.truncate(full, limit)
+    if cut:
+        warnings.warn(f"query of {len(full)} characters truncated to {limit}", stacklevel=3)
     return query
 
 
@@ -168,7 +180,12 @@ def search(
     date_to: str | None = None, source: str | None = None, per_article: bool = False,
     as_of: str | None = None,
 ) -> list[Hit]:
-    """One-off search; loads the index each call (use `Index.load` for many queries)."""
+    """One-off search; loads the index each call (use `Index.load` for many queries).
+
+    Parameters as in `Index.search`; they are checked before the index is loaded."""
+    params.check_text(query, "query")
+    params.search_args(k=k, date_from=date_from, date_to=date_to, source=source,
+                       per_article=per_article, as_of=as_of)
     idx = Index.load(index_dir)
     try:
         return idx.search(query, k, date_from=date_from, date_to=date_to, source=source,

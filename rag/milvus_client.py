@@ -17,7 +17,7 @@ from pymilvus.exceptions import MilvusException
 
 from .config import Config
 from .errors import NewsragError
-from .store import Filters
+from .store import Filters, like_pattern
 from .types import Article, content_hash
 
 # pymilvus logs a traceback for every failed call; ours become one-line errors.
@@ -213,7 +213,7 @@ def filter_expr(f: Filters) -> str:
         parts.append(f"date >= {literal(f.date_from)}")
     if f.date_to:
         parts.append(f"date <= {literal(f.date_to)}")
-    if f.source:
-        like = literal(f"%{f.source}%")
+    if f.source:  # a plain substring, as in the FAISS store: % and _ escaped
+        like = literal(like_pattern(f.source))
         parts.append(f"(source like {like} or path like {like} or url like {like})")
     return " and ".join(parts)

@@ -36,7 +36,7 @@ from .milvus_client import (
     in_expr,
     literal,
 )
-from .store import ChunkRow, Filters, Previous
+from .store import ChunkRow, Filters, Previous, unique_hits
 from .types import Article, Hit
 
 
@@ -165,11 +165,19 @@ class MilvusReader:
         return kw, dense
 
     def _search(self, data, field, n, expr, params) -> list[tuple[int, float]]:
+        """(key, score) best first, each chunk once: a server killed mid-commit can hold a
+        chunk twice until the next build, and fusion would count it twice."""
         res = self.db("search", "chunks", data=data, anns_field=field, limit=n, filter=expr,
-                      output_fields=["pk"], search_params=params)
+                      output_fields=["pk", "chunk_id"], search_params=params)
         # Milvus Lite returns BM25 scores negated; fusion wants them positive, best first.
         sign = -1.0 if field == "sparse" and res[0] and res[0][0]["distance"] < 0 else 1.0
-        return [(int(h["pk"]), sign * float(h["distance"])) for h in res[0]]
+        out, seen = [], set()
+        for h in res[0]:
+            chunk_id = (h.get("entity") or {}).get("chunk_id") or h["pk"]
+            if chunk_id not in seen:
+                seen.add(chunk_id)
+                out.append((int(h["pk"]), sign * float(h["distance"])))
+        return out
 
     def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
         if not scored:
@@ -185,7 +193,7 @@ class MilvusReader:
                            date=r["date"], source=r["source"] or "", text=r["text"],
                            score=float(score), start=r["char_start"], end=r["char_end"],
                            metadata=meta))
-        return out
+        return unique_hits(out)
 
     def newest_date(self) -> str | None:
         """Kept in the manifest at commit time: Milvus has no MAX() query."""

@@ -42,6 +42,26 @@ class Filters:
         return bool(self.date_from or self.date_to or self.source)
 
 
+def like_pattern(source: str) -> str:
+    """A LIKE pattern matching ``source`` as a plain substring, for SQLite (with
+    ``ESCAPE '\\'``) and Milvus alike: ``%``, ``_`` and ``\\`` in it are characters, not
+    wildcards — ``source='%'`` must match a "%" in a source, not every article."""
+    escaped = source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def unique_hits(hits: list[Hit]) -> list[Hit]:
+    """Hits without repeated chunks, first (best) kept: a store holding a chunk twice
+    (Milvus after a server killed mid-commit) must never show it twice."""
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        if h.chunk_id not in seen:
+            seen.add(h.chunk_id)
+            out.append(h)
+    return out
+
+
 @dataclass
 class Previous:
     """What a build starts from: the stored articles, or why it starts from nothing."""
@@ -69,9 +89,11 @@ class StoreReader(Protocol):
 
     def candidates(self, query_vec: np.ndarray | None, tokens: list[str] | None, n: int,
                    filters: Filters) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        """(keyword list, dense list) of (chunk key, score), best first; a leg not asked is []."""
+        """(keyword list, dense list) of (chunk key, score), best first, each chunk once;
+        a leg not asked is []. ``filters`` are checked already (`rag.params`)."""
 
-    def hits(self, scored: list[tuple[int, float]]) -> list[Hit]: ...
+    def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
+        """The hits of these keys, in order, each chunk once (`unique_hits`)."""
 
     def article_text(self, doc_id: str) -> str | None: ...
 

@@ -84,7 +84,7 @@ def test_empty_question_is_a_clear_error(loaded_index):
 
 
 def test_unknown_engine_is_a_clear_error(loaded_index):
-    with pytest.raises(ValueError, match="unknown engine"):
+    with pytest.raises(ValueError, match="^engine must be 'extractive', 'llm'"):
         answer("展览", index=loaded_index, engine="gpt")
 
 

@@ -117,7 +117,7 @@ def test_several_expressions_cover_one_period():
 
 @pytest.mark.parametrize("bad", ["2024/08/16", "yesterday", "2023-02-30", "", "2024-13-01"])
 def test_bad_as_of_is_a_clear_error(bad):
-    with pytest.raises(ValueError, match="as_of must be an ISO date"):
+    with pytest.raises(ValueError, match="as_of must be a date written YYYY-MM-DD"):
         parse_as_of(bad)
 
 

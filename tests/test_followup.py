@@ -91,3 +91,12 @@ def test_relative_date_resolves_against_as_of(tmp_path):
     assert not a.refused and "36册" in a.text
     later = answer("昨天图书馆展出了多少册古籍？", index_dir=index_dir)  # today: after the archive
     assert later.refused and "已收录的新闻截至 2023-12-28" in later.text
+
+
+def test_history_nested_without_end_is_read_without_exhausting_the_stack():
+    deep = "深"
+    for _ in range(5000):
+        deep = [deep]
+    pairs = normalize_history([{"role": "user", "content": [{"type": "text", "text": "展览在哪里？"}]},
+                               {"role": "assistant", "content": deep}])
+    assert pairs == [("展览在哪里？", "")]
