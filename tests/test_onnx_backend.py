@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SAMPLE
 
-from rag import onnx_backend
+from rag import export_encoder, onnx_backend
 from rag.errors import ConfigError
 
 SENTENCES = [
@@ -80,8 +80,12 @@ def test_export_is_made_once_and_reused(onnx_cache, model_path, monkeypatch):
     folder = onnx_backend.ensure_export(model_path)
     assert folder.parent == onnx_cache / "onnx"
     assert {p.name for p in folder.iterdir()} == {
-        onnx_backend.FP32_FILE, onnx_backend.INT8_FILE, onnx_backend.MARKER}
-    assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # no temp folder left
+        onnx_backend.FP32_FILE, onnx_backend.INT8_FILE, onnx_backend.MARKER,
+        # the torch-free query path's recipe, checked against torch with the export
+        export_encoder.RECIPE, export_encoder.TOKENIZER_FILE, export_encoder.CHECK_FILE}
+    assert export_encoder.read_recipe(folder)["checks"]["onnx"] >= 0.9999
+    # no temp folder left (fingerprints.json spares later processes hashing the weights)
+    assert {p.name for p in folder.parent.iterdir()} - {"fingerprints.json"} == {folder.name}
     sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
     assert sizes[onnx_backend.INT8_FILE] < 0.75 * sizes[onnx_backend.FP32_FILE]  # int8 weights
     stamp = (folder / onnx_backend.MARKER).stat().st_mtime_ns
@@ -123,8 +127,9 @@ def test_int8_index_finds_the_same_articles_as_torch(onnx_cache, tmp_path):
         indexes[backend] = Index.load(tmp_path / backend, config=config)
     torch_idx, int8_idx = indexes["torch"], indexes["onnx-int8"]
     try:
-        assert int8_idx.embedder.model[0].model.__class__.__name__ == "SessionEncoder"
-        assert torch_idx.embedder.model[0].model.__class__.__name__ != "SessionEncoder"
+        assert isinstance(int8_idx.embedder.model, export_encoder.ExportEncoder)
+        assert int8_idx.embedder.model.backend == "onnx-int8"
+        assert not isinstance(torch_idx.embedder.model, export_encoder.ExportEncoder)
         assert_same_top_articles(torch_idx, int8_idx)
     finally:
         torch_idx.close()

@@ -41,7 +41,7 @@ def test_default_backend_index_finds_the_same_articles_as_torch(loaded_index, tm
 
     assert Config().backend == "openvino"
     assert loaded_index.info()["backend"] == "openvino"  # the session's sample index
-    assert loaded_index.embedder.model[0].model.session.__class__.__name__ == "OpenVINOSession"
+    assert loaded_index.embedder.model.session.__class__.__name__ == "OpenVINOSession"
     torch_config = Config(backend="torch")
     build_index([SAMPLE], tmp_path / "torch", config=torch_config, show_progress=False)
     torch_idx = Index.load(tmp_path / "torch", config=torch_config)
