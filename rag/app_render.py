@@ -21,7 +21,9 @@ import html
 import os
 import re
 import secrets
+from datetime import datetime, timezone
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from .types import Answer, Citation
 
@@ -189,6 +191,17 @@ def message_text(content: Any) -> str:
     return ""
 
 
+def local_time(iso: str, tz: str) -> str:
+    """"2024-01-01T00:00:00+00:00" -> "2024-01-01 08:00" in ``tz`` (the manifest stores UTC)."""
+    try:
+        stamp = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
 def clean_history(history: list | None) -> list[dict[str, str]]:
     """Gradio's messages history with our HTML turned back into plain answer text."""
     out = []
@@ -199,17 +212,19 @@ def clean_history(history: list | None) -> list[dict[str, str]]:
                 if 'class="nr-error"' in text:
                     continue
                 text = plain_text(text)
+            else:  # shown escaped (app_ui.QuestionChat): back to what the user typed
+                text = html.unescape(text)
             if text:
                 out.append({"role": msg["role"], "content": text})
     return out
 
 
-def render_status(info: dict | None, error: str | None = None) -> str:
-    """The one-line index status shown above the upload box."""
+def render_status(info: dict | None, error: str | None = None, tz: str = "Asia/Shanghai") -> str:
+    """The one-line index status shown above the upload box (build time in ``tz``)."""
     if error:
         return f'<div class="nr-status nr-error">⚠ {esc(error)}</div>'
     info = info or {}
-    built = str(info.get("built_at", "")).replace("T", " ")
+    built = local_time(str(info.get("built_at", "")), tz)
     text = (f"索引：{info.get('articles', 0)} 篇文章 · {info.get('chunks', 0)} 个段落 · "
             f"模型 {info.get('model', '?')} · 最后构建 {built}")
     return f'<div class="nr-status">{esc(text)}</div>'

@@ -1,9 +1,10 @@
 """The Gradio chat app: streaming cited answers, filters, uploads, status.
 
-One :class:`SharedIndex` serves every session. Searches only read it; an
-upload builds a new index version on disk (never touching the live one) and
-then swaps the reference in one assignment, so a question asked meanwhile
-finishes on the old version. A lock keeps two uploads from building at once.
+One :class:`~rag.app_state.SharedIndex` serves every session (see there how
+builds inside and outside the app are picked up). Questions run
+``CHAT_CONCURRENCY`` at a time, uploads one at a time in their own queue, so a
+build or a slow question never holds another user's question; each question's
+work is bounded (long questions are cut, `rag.answer`).
 
 API (see `newsrag serve` / app.py): ``/chat`` (ChatInterface: message plus
 the filter inputs -> (rendered HTML, ``Answer.to_dict()``)) and ``/ask``
@@ -12,30 +13,31 @@ the filter inputs -> (rendered HTML, ``Answer.to_dict()``)) and ``/ask``
 
 from __future__ import annotations
 
+import html
 import logging
 import os
-import re
-import shutil
-import threading
-from datetime import date
 from pathlib import Path
 
 import gradio as gr
 
 from .app_render import (
-    api_data, clean_history, new_uid, render_answer, render_error, render_partial, render_status,
+    api_data, clean_history, new_uid, render_answer, render_error, render_partial,
 )
-from .build import build_index
+from .app_state import SharedIndex
 from .config import Config
 from .dates import today
 from .errors import NewsragError
-from .index import Index
+from .params import ParamError, answer_args
 from .readers import SUFFIXES
 from .types import Answer
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_MB = 20
+# Questions answered at once (chat and /ask together). Each holds a core for
+# well under a second or two, so a few in flight keep a slow one from making
+# the others queue behind it; many more would only share the 2 cores thinner.
+CHAT_CONCURRENCY = 4
 EXAMPLES = [
     "本次展览共展出多少件作品？",
     "“暖·2024爱心互助行动”的活动时间是什么时候？",
@@ -78,36 +80,7 @@ document.addEventListener("click", function (e) {
 </script>"""
 
 
-class SharedIndex:
-    """The one loaded Index all sessions search; replaced whole after an upload."""
-
-    def __init__(self, index_dir: str | Path, upload_dir: str | Path, index: Index | None = None):
-        self.index_dir = Path(index_dir)
-        self.upload_dir = Path(upload_dir)
-        self.index = index or Index.load(self.index_dir)
-        self._build_lock = threading.Lock()
-
-    def status_html(self) -> str:
-        try:
-            return render_status(self.index.info())
-        except Exception as exc:  # a status line must never break the page
-            return render_status(None, f"index status unavailable: {exc}")
-
-    def add_files(self, files: list[Path], progress) -> str:
-        """Index ``files`` incrementally, then swap in the new version."""
-        if not self._build_lock.acquire(blocking=False):
-            progress(None, desc="等待另一个上传完成…")
-            self._build_lock.acquire()
-        try:
-            def on_progress(done: int, total: int) -> None:
-                progress((done, total), desc="正在向量化新文章", unit="段落")
-
-            report = build_index(files, self.index_dir, show_progress=False,
-                                 on_progress=on_progress)
-            self.index = Index.load(self.index_dir)  # one assignment: atomic for readers
-            return report.summary()
-        finally:
-            self._build_lock.release()
+ENGINE_LABELS = {"extractive": "摘录（快速，逐字引用原文）", "llm": "大模型生成（需配置服务）"}
 
 
 def engines() -> list[str]:
@@ -115,28 +88,15 @@ def engines() -> list[str]:
     return ["extractive", "llm"] if os.environ.get("NEWSRAG_LLM_BASE_URL") else ["extractive"]
 
 
-def check_date(value: str | None, name: str) -> str | None:
-    """``YYYY-MM-DD`` or empty; anything else is a user error with a clear message."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise NewsragError(f"{name}“{value}”不是有效日期，请输入 YYYY-MM-DD，例如 2023-12-28") from None
-
-
 def filters(k, date_from, date_to, source, engine, as_of="") -> dict:
-    d_from, d_to = check_date(date_from, "起始日期"), check_date(date_to, "结束日期")
-    if d_from and d_to and d_from > d_to:
-        raise NewsragError(f"起始日期 {d_from} 晚于结束日期 {d_to}")
+    """The form's options, checked by `rag.params` (the API's own rules), errors in Chinese."""
     if engine not in engines():
-        raise NewsragError(f"unknown engine {engine!r}; choose one of {engines()}")
-    return {"k": max(1, min(int(k or 5), 20)), "date_from": d_from, "date_to": d_to,
-            "as_of": check_date(as_of, "提问日期"),
-            "source": (source or "").strip() or None, "engine": engine}
+        raise NewsragError(f"未知的回答方式“{engine}”，可选：{'、'.join(engines())}")
+    try:
+        return answer_args(k=k, date_from=date_from, date_to=date_to, source=source,
+                           as_of=as_of, engine=engine)
+    except ParamError as exc:
+        raise NewsragError(exc.zh()) from None
 
 
 def make_chat(shared: SharedIndex):
@@ -158,6 +118,8 @@ def make_chat(shared: SharedIndex):
             if final is None:
                 raise NewsragError("the answer engine returned no answer")
             yield render_answer(final, new_uid()), api_data(final)
+        except ParamError as exc:  # e.g. an empty question, raised by answer_stream itself
+            yield render_error(exc.zh()), {"error": exc.zh()}
         except (NewsragError, ValueError) as exc:
             yield render_error(str(exc)), {"error": str(exc)}
         except Exception as exc:  # a bug: log it, keep the chat usable
@@ -179,6 +141,8 @@ def make_ask(shared: SharedIndex):
             opts = filters(k, date_from, date_to, source, engine, as_of)
             return api_data(answer(question, index=shared.index, index_dir=shared.index_dir,
                                    **opts))
+        except ParamError as exc:
+            raise gr.Error(exc.zh()) from None
         except (NewsragError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
 
@@ -186,30 +150,34 @@ def make_ask(shared: SharedIndex):
 
 
 def make_upload(shared: SharedIndex):
-    """Save accepted files into the upload folder, index them, report in the log box."""
+    """Save accepted files into the upload folder, index them, report in the log box.
+
+    Gradio's own copy of every uploaded file (accepted or not) is deleted once
+    handled, so rejected and indexed files do not pile up in its cache.
+    """
 
     def upload(files, progress=gr.Progress()):
         files = [files] if isinstance(files, str) else list(files or [])
-        saved, lines = [], []
-        shared.upload_dir.mkdir(parents=True, exist_ok=True)
+        saved: dict[Path, str] = {}
+        lines = []
         for f in files:
             src = Path(getattr(f, "name", f))
-            name = safe_name(src.name)
-            if Path(name).suffix.lower() not in SUFFIXES:
-                lines.append(f"✗ {src.name}：不支持的文件类型（只接受 {ACCEPTED}）")
-            elif src.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
-                lines.append(f"✗ {src.name}：文件超过 {MAX_UPLOAD_MB} MB")
-            else:
-                dest = shared.upload_dir / name
-                shutil.copyfile(src, dest)
-                saved.append(dest.resolve())
-                lines.append(f"✓ {name} 已保存")
+            shown = src.name  # Gradio keeps the uploaded name (in a folder of its own)
+            try:
+                if src.suffix.lower() not in SUFFIXES:
+                    lines.append(f"✗ {shown}：不支持的文件类型（只接受 {ACCEPTED}）")
+                elif src.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
+                    lines.append(f"✗ {shown}：文件超过 {MAX_UPLOAD_MB} MB")
+                else:
+                    saved[shared.save_upload(src, shown)] = shown
+            finally:
+                _drop_gradio_copy(src)
         if saved:
             try:
-                lines.append(shared.add_files(saved, progress))
-                lines.append("索引已更新，可以提问了。")
-            except NewsragError as exc:
-                lines.append(f"✗ 索引失败：{exc}")
+                lines += shared.add_files(saved, progress)
+            except NewsragError as exc:  # e.g. an outside build that did not end in time
+                log.warning("indexing uploads failed: %s", exc)
+                lines.append("✗ 索引暂时失败（详情见服务器日志）；文件已保存，下次上传时会再次索引")
             except Exception as exc:  # a bug: log it, tell the user, keep serving the old index
                 log.exception("indexing uploads failed")
                 lines.append(f"✗ 索引失败（内部错误 {type(exc).__name__}），请查看服务器日志")
@@ -218,11 +186,32 @@ def make_upload(shared: SharedIndex):
     return upload
 
 
-def safe_name(name: str) -> str:
-    """A file name without folders or odd characters (re-uploading a name replaces it)."""
-    stem, suffix = os.path.splitext(os.path.basename(name))
-    stem = re.sub(r"[^\w\-.]+", "_", stem).strip("._") or "upload"
-    return stem[:80] + suffix.lower()
+def _drop_gradio_copy(path: Path) -> None:
+    """Delete Gradio's cached upload (and its per-upload folder) — never a file outside its cache."""
+    cache = Path(gr.utils.get_upload_folder()).resolve()
+    try:
+        path = path.resolve()
+        if cache in path.parents:
+            path.unlink(missing_ok=True)
+            if path.parent != cache and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+    except OSError:
+        log.warning("could not delete the cached upload %s", path)
+
+
+class QuestionChat(gr.ChatInterface):
+    """The ChatInterface, with the user's own message shown as typed.
+
+    The chatbot renders HTML (our answers are HTML); a question is text, so
+    its ``<``/``&`` are escaped before it enters the history — markup in a
+    question must never become live elements on the page (`clean_history`
+    turns it back into the text the user typed for follow-ups).
+    """
+
+    def _message_as_message_dict(self, message, role):
+        if role == "user" and isinstance(message, str):
+            message = html.escape(message, quote=False)
+        return super()._message_as_message_dict(message, role)
 
 
 def build_ui(shared: SharedIndex) -> gr.Blocks:
@@ -235,7 +224,7 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
             chat_col = gr.Column(scale=3)
             with gr.Column(scale=1, min_width=280):
                 status = gr.HTML(shared.status_html(), elem_id="nr-status")
-                k = gr.Slider(1, 10, value=5, step=1, label="检索段落数 (k)")
+                k = gr.Slider(1, 10, value=5, step=1, label="参考段落数")
                 with gr.Row():
                     date_from = gr.Textbox("", label="起始日期", placeholder="YYYY-MM-DD")
                     date_to = gr.Textbox("", label="结束日期", placeholder="YYYY-MM-DD")
@@ -244,7 +233,8 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
                 # anew at each page load; a reader can set another day to ask "as of" it
                 as_of = gr.Textbox(lambda: today(Config().timezone).isoformat(), label="提问日期（今天）",
                                    placeholder="YYYY-MM-DD", elem_id="nr-as-of")
-                engine = gr.Radio(engines(), value="extractive", label="回答方式")
+                engine = gr.Radio([(ENGINE_LABELS[e], e) for e in engines()], value="extractive",
+                                  label="回答方式")
                 files = gr.File(label=f"上传文章（{ACCEPTED}，每个 ≤ {MAX_UPLOAD_MB} MB）",
                                 file_count="multiple", elem_id="nr-upload")
                 upload_log = gr.Textbox(label="上传结果", interactive=False, lines=3,
@@ -254,15 +244,17 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
                 label="对话", sanitize_html=True, render_markdown=True, latex_delimiters=[],
                 height=560, elem_id="nr-chat", placeholder="请输入关于已索引新闻的问题",
             )
-            gr.ChatInterface(
+            QuestionChat(
                 make_chat(shared), chatbot=chatbot, api_name="chat",
+                concurrency_limit=CHAT_CONCURRENCY,
                 additional_inputs=[k, date_from, date_to, source, engine, as_of],
                 additional_outputs=[answer_data], examples=[[q] for q in EXAMPLES],
                 textbox=gr.Textbox(placeholder="例如：本次展览共展出多少件作品？", elem_id="nr-input",
+                                   label="问题", show_label=False,
                                    submit_btn=True, stop_btn=True),
             )
         files.upload(make_upload(shared), [files], [status, upload_log, files],
-                     api_name="add_articles", show_progress="full")
-        gr.api(make_ask(shared), api_name="ask")
+                     api_name="add_articles", show_progress="full", concurrency_limit=1)
+        gr.api(make_ask(shared), api_name="ask", concurrency_limit=CHAT_CONCURRENCY)
         demo.load(shared.status_html, None, status, api_visibility="private")
     return demo

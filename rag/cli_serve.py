@@ -90,21 +90,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     upload_dir = Path(args.uploads) if args.uploads else data_dir / "uploads"
     index = load_or_build(index_dir, data_dir)
 
-    from .app_ui import CSS, HEAD, MAX_UPLOAD_MB, SharedIndex, build_ui
+    from .app_i18n import chinese_ui
+    from .app_state import SharedIndex
+    from .app_ui import CSS, HEAD, MAX_UPLOAD_MB, build_ui
 
     shared = SharedIndex(index_dir, upload_dir, index)
-    print("newsrag: loading the embedding model ...", flush=True)
-    shared.index.embedder  # load now, so the first question is not slow
     if not is_loopback(args.host):
         note = "password required" if auth else "NO password: anyone on the network can use it"
         print(f"newsrag: warning: listening on {args.host} ({note})", file=sys.stderr, flush=True)
     demo = build_ui(shared)
-    demo.queue()  # default concurrency; GRADIO_DEFAULT_CONCURRENCY_LIMIT overrides
+    demo.queue()  # each event sets its own concurrency (app_ui.CHAT_CONCURRENCY, uploads 1)
     demo.launch(
         server_name=args.host, server_port=args.port, ssr_mode=False, auth=auth,
         auth_message="newsrag: 请登录" if auth else None,
         max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, head=HEAD, show_error=False,
-        footer_links=["api"],
+        footer_links=["api"], i18n=chinese_ui(),
     )
     return 0
 

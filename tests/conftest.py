@@ -1,8 +1,16 @@
-"""Shared fixtures: one real index of the sample page per test session."""
+"""Shared fixtures: one real index of the sample page, and one live app (python app.py
+on the sample page, driven by Debian's Chromium) per test session."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -73,3 +81,76 @@ def model_path():
     from rag.embedder import m3e_small_path
 
     return m3e_small_path()
+
+
+# ---------------------------------------------------------------- the live app
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The app as a user starts it; yields (url, launched URL line, output lines, tmp dir)."""
+    tmp = tmp_path_factory.mktemp("app")
+    (tmp / "data").mkdir()
+    shutil.copy(SAMPLE, tmp / "data" / SAMPLE.name)
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False",
+               HF_HUB_OFFLINE="1", GRADIO_TEMP_DIR=str(tmp / "gradio-cache"))
+    env.pop("GRADIO_SERVER_NAME", None)
+    env.pop("NEWSRAG_AUTH", None)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--index", str(tmp / "index"),
+         "--data", str(tmp / "data"), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    launched, deadline = None, time.time() + 150
+    while launched is None and time.time() < deadline and proc.poll() is None:
+        launched = next((m.group(1) for ln in list(lines)
+                         if (m := re.search(r"Running on local URL:\s+(\S+)", ln))), None)
+        time.sleep(0.2)
+    if launched is None:
+        proc.kill()
+        pytest.fail("app did not start:\n" + "".join(lines)[-3000:])
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    yield f"http://127.0.0.1:{port}", launched, lines, tmp
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    (ROOT / "test-output").mkdir(exist_ok=True)  # the server's output, for failures
+    (ROOT / "test-output" / "app.log").write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def ask(page, url: str, question: str):
+    """Ask in a fresh session (no history); return the final answer's message locator."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    box = page.locator("#nr-input textarea")
+    box.fill(question)
+    box.press("Enter")
+    final = page.locator("#nr-chat .nr-sources, #nr-chat .nr-refused, #nr-chat .nr-error")
+    expect(final.first).to_be_visible(timeout=60_000)
+    return page.locator("#nr-chat .nr-answer").last

@@ -9,23 +9,16 @@ test-output/app.log.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from conftest import ask
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_page.txt"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 FACT = "青松市图书馆新馆落成\n本报讯 青松市图书馆新馆昨日开放，新馆共有藏书583万册，设阅览座位4200个。\n"
 EVIL = ('红杉镇灯会创下纪录\n本报讯 红杉镇第十届元宵灯会共点亮1288盏花灯。'
         '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
@@ -34,21 +27,30 @@ EVIL = ('红杉镇灯会创下纪录\n本报讯 红杉镇第十届元宵灯会�
 
 # ---------------------------------------------------------------- fast unit checks
 def test_dates_engines_names_auth(monkeypatch):
-    from rag.app_ui import check_date, engines, filters, safe_name
+    from rag.app_state import upload_name
+    from rag.app_ui import engines, filters
     from rag.cli_serve import is_loopback, parse_auth
     from rag.errors import NewsragError
 
-    assert check_date(" 2023-12-28 ", "d") == "2023-12-28" and check_date("", "d") is None
+    assert filters(5, " 2023-12-28 ", "", "", "extractive")["date_from"] == "2023-12-28"
     for bad in ("2023-13-01", "2023/12/28", "昨天"):
-        with pytest.raises(NewsragError, match="YYYY-MM-DD"):
-            check_date(bad, "起始日期")
-    with pytest.raises(NewsragError, match="晚于"):
+        with pytest.raises(NewsragError, match="起始日期.*YYYY-MM-DD"):
+            filters(5, bad, "", "", "extractive")
+    with pytest.raises(NewsragError, match="起始日期.*不晚于"):
         filters(5, "2024-01-02", "2024-01-01", "", "extractive")
+    with pytest.raises(NewsragError, match="回答方式"):
+        filters(5, "", "", "", "gpt")
     monkeypatch.delenv("NEWSRAG_LLM_BASE_URL", raising=False)
     assert engines() == ["extractive"]
     monkeypatch.setenv("NEWSRAG_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     assert engines() == ["extractive", "llm"]
-    assert safe_name("../../etc/pass wd.TXT") == "pass_wd.txt"
+    safe = upload_name("../../etc/pass wd.TXT")
+    assert safe.startswith("pass_wd-") and safe.endswith(".txt") and "/" not in safe
+    # one-to-one: names that differ only in unsafe characters stay two files;
+    # the same name again replaces its earlier upload
+    assert upload_name("报告 一.txt") != upload_name("报告_一.txt") == "报告_一.txt"
+    assert upload_name("报告 一.txt") == upload_name("报告 一.txt")
+    assert upload_name("a/b.md") == "b.md" and upload_name("..txt").startswith("upload-")
     assert parse_auth("ann:s3:cret") == ("ann", "s3:cret")
     monkeypatch.setenv("NEWSRAG_AUTH", "bob:pw")
     assert parse_auth(None) == ("bob", "pw")
@@ -57,74 +59,7 @@ def test_dates_engines_names_auth(monkeypatch):
     assert is_loopback("127.0.0.1") and not is_loopback("0.0.0.0")
 
 
-# ---------------------------------------------------------------- the live app
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The app as a user starts it; yields (url, launched URL line, output lines, tmp dir)."""
-    tmp = tmp_path_factory.mktemp("app")
-    (tmp / "data").mkdir()
-    shutil.copy(SAMPLE, tmp / "data" / SAMPLE.name)
-    port = free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False",
-               HF_HUB_OFFLINE="1")
-    env.pop("GRADIO_SERVER_NAME", None)
-    env.pop("NEWSRAG_AUTH", None)
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--index", str(tmp / "index"),
-         "--data", str(tmp / "data"), "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
-    launched, deadline = None, time.time() + 150
-    while launched is None and time.time() < deadline and proc.poll() is None:
-        launched = next((m.group(1) for ln in list(lines)
-                         if (m := re.search(r"Running on local URL:\s+(\S+)", ln))), None)
-        time.sleep(0.2)
-    if launched is None:
-        proc.kill()
-        pytest.fail("app did not start:\n" + "".join(lines)[-3000:])
-    with socket.create_connection(("127.0.0.1", port), timeout=5):
-        pass
-    yield f"http://127.0.0.1:{port}", launched, lines, tmp
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    (ROOT / "test-output").mkdir(exist_ok=True)  # the server's output, for failures
-    (ROOT / "test-output" / "app.log").write_text("".join(lines), encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-def ask(page, url: str, question: str):
-    """Ask in a fresh session (no history); return the final answer's message locator."""
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    box = page.locator("#nr-input textarea")
-    box.fill(question)
-    box.press("Enter")
-    final = page.locator("#nr-chat .nr-sources, #nr-chat .nr-refused, #nr-chat .nr-error")
-    expect(final.first).to_be_visible(timeout=60_000)
-    return page.locator("#nr-chat .nr-answer").last
-
-
+# ---------------------------------------------------------------- the live app (conftest)
 @pytest.mark.slow
 def test_builds_on_start_and_binds_loopback_only(app):
     url, launched, lines, tmp = app
@@ -166,16 +101,25 @@ def test_upload_then_ask_and_documents_render_as_text(app, browser, tmp_path):
     from playwright.sync_api import expect
 
     url = app[0]
-    files = [tmp_path / "qingsong_library.txt", tmp_path / "xss_lantern.txt", tmp_path / "scan.pdf"]
+    files = [tmp_path / "qingsong_library.txt", tmp_path / "xss_lantern.txt", tmp_path / "scan.pdf",
+             tmp_path / "empty.txt", tmp_path / "records.jsonl"]
     files[0].write_text(FACT, encoding="utf-8")
     files[1].write_text(EVIL, encoding="utf-8")
     files[2].write_bytes(b"%PDF-1.4 not an article")
+    files[3].write_text(" \n", encoding="utf-8")
+    files[4].write_text('{"title": "不完整", "text": "半条记录\n{"text": 5}\n', encoding="utf-8")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     page.locator("#nr-upload input[type=file]").set_input_files([str(f) for f in files])
     log = page.locator("#nr-upload-log textarea")
     expect(log).to_have_value(re.compile("索引已更新"), timeout=120_000)
-    assert "scan.pdf：不支持的文件类型" in log.input_value()
+    said = log.input_value().split("\n")
+    # one line per file, in Chinese, without the server's paths
+    assert "✗ scan.pdf：不支持的文件类型（只接受 .txt, .md, .json, .jsonl, .html）" in said
+    assert "✗ empty.txt：未索引——文件是空的" in said
+    assert "✓ qingsong_library.txt：已索引 1 篇文章" in said
+    assert any(ln.startswith("✗ records.jsonl：未索引——第 1 行：JSON 格式错误") for ln in said), said
+    assert sum("empty.txt" in ln for ln in said) == 1 and str(app[3]) not in log.input_value()
     assert (app[3] / "data" / "uploads" / "qingsong_library.txt").is_file()
     expect(page.locator("#nr-status")).to_contain_text("8 篇文章")
 
@@ -210,7 +154,7 @@ def test_api_returns_answer_with_citations_and_errors_as_messages(app):
     html, data = client.predict("展出多少件？", 5, "2023-13-40", "", "", "extractive", api_name="/chat")
     assert "nr-error" in html and "YYYY-MM-DD" in data["error"]
     html, data = client.predict("   ", api_name="/chat")
-    assert "nr-error" in html and "empty" in data["error"]
+    assert "nr-error" in html and "问题为空" in data["error"]
 
 
 @pytest.mark.slow
@@ -235,3 +179,25 @@ def test_as_of_defaults_to_today_and_reaches_the_answer(app, browser):
     assert data["query"].startswith(f"{y.year}年{y.month}月{y.day}日")
     html, data = client.predict(q, 5, "", "", "", "extractive", "2023-02-30", api_name="/chat")
     assert "nr-error" in html and "提问日期" in data["error"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1400, 390])
+def test_page_speaks_chinese_in_an_english_browser(app, browser, width):
+    """Chromium set to en-US, desktop and phone width: every word shown is Chinese except
+    proper names, and the header does not cover the first chat line."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    answer = ask(page, app[0], "本次展览共展出多少件作品？")
+    expect(answer).to_contain_text("70")
+    shown = page.locator("body").inner_text()
+    allowed = {"newsrag", "API", "m3e", "small", "sample_page", "txt", "md", "json", "jsonl",
+               "html", "MB", "YYYY", "MM", "DD"}
+    english = set(re.findall(r"[A-Za-z][A-Za-z_]+", shown)) - allowed
+    assert not english, f"English words on the page at {width}px: {sorted(english)}"
+    header = page.locator("h2", has_text="newsrag").bounding_box()
+    first = page.locator("#nr-chat .message").first.bounding_box()
+    assert header["y"] + header["height"] <= first["y"], (header, first)
+    context.close()

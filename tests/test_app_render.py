@@ -143,6 +143,9 @@ def test_partial_error_and_status_escape():
     assert "&lt;script&gt;" in render_error("<script>")
     s = render_status({"articles": 3, "chunks": 9, "model": "m<3e", "built_at": "2024-01-01T00:00:00"})
     assert "3 篇文章" in s and "9 个段落" in s and "m&lt;3e" in s
+    # the manifest's UTC time is shown where the newsroom is
+    s = render_status({"built_at": "2024-01-01T23:30:00+00:00"}, tz="Asia/Shanghai")
+    assert "2024-01-02 07:30" in s and "+00:00" not in s
 
 
 def test_short_answer_is_set_apart_from_its_evidence():
