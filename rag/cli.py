@@ -11,6 +11,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from . import params
+from .cli_answer import hit_heading, indented
 from .config import Config
 from .errors import NewsragError
 
@@ -38,6 +40,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from .index import Index
 
+    params.check_text(args.query, "query")  # before the (slow) load
+    params.search_args(k=args.k, date_from=args.date_from, date_to=args.date_to,
+                       source=args.source, per_article=args.per_article, as_of=args.as_of)
     idx = Index.load(args.index, config=_config(args))
     hits = idx.search(args.query, args.k, date_from=args.date_from, date_to=args.date_to,
                       source=args.source, per_article=args.per_article, as_of=args.as_of)
@@ -45,11 +50,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
     if not hits:
-        print("no results")
+        print("没有找到相关段落")
     for i, h in enumerate(hits, 1):
-        head = " · ".join(x for x in (h.title, h.date, h.source) if x)
-        print(f"[{i}] {head}  (score {h.score:.4f}, chars {h.start}-{h.end})")
-        print(f"    {h.text[:300]}")
+        print(f"[{i}] {hit_heading(h)}  (score {h.score:.4f}, chars {h.start}-{h.end})")
+        print(indented(h.text[:300] + ("…" if len(h.text) > 300 else "")))
     return 0
 
 
@@ -151,6 +155,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: `rag.params` names parameters as the API does; the CLI says the option instead
+OPTION_NAMES = {"k": "-k", "date_from": "--date-from", "date_to": "--date-to", "source": "--source",
+                "as_of": "--as-of", "per_article": "--per-article", "engine": "--engine",
+                "query": "the query", "question": "the question"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "date", None):
@@ -165,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except NewsragError as exc:
         print(f"newsrag: error: {exc}", file=sys.stderr)
+        return 1
+    except params.ParamError as exc:  # named as the option the user typed
+        print(f"newsrag: error: {exc.render(OPTION_NAMES)}", file=sys.stderr)
         return 1
     except ValueError as exc:
         print(f"newsrag: error: {exc}", file=sys.stderr)

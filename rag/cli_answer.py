@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 
+from . import params
 from .types import Answer
 
 
@@ -19,20 +22,32 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .config import Config
     from .index import Index
 
+    params.check_text(args.question, "question")  # before the (slow) load
+    params.answer_args(k=args.k, date_from=args.date_from, date_to=args.date_to,
+                       source=args.source, as_of=args.as_of, engine=args.engine)
     config = Config(model=args.model) if getattr(args, "model", None) else None
     index = Index.load(args.index, config=config) if config else None
     stream = answer_stream(args.question, index_dir=args.index, index=index, k=args.k,
                            engine=args.engine, date_from=args.date_from, date_to=args.date_to,
                            source=args.source, as_of=args.as_of)
     result: Answer | None = None
+    shown = []
+    waiting = not args.json and sys.stderr.isatty()
+    if waiting:  # the model and the search take a moment: say so, then clear the line
+        print("正在检索和阅读相关新闻…", end="", file=sys.stderr, flush=True)
     for item in stream:
+        if waiting:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+            waiting = False
         if isinstance(item, Answer):
             result = item
         elif not args.json:
+            shown.append(item)
             print(item, end="", flush=True)
     assert result is not None
-    if result.note and not args.json:  # the streamed text was replaced (see rag.answer)
-        print(f"\n注意：{result.note}\n{result.text}", end="")
+    if result.note and not args.json:  # a cut question, or the streamed text was replaced
+        replaced = "".join(shown).strip() != result.text
+        print(f"\n注意：{result.note}" + (f"\n{result.text}" if replaced else ""), end="")
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -50,13 +65,33 @@ def format_sources(result: Answer) -> str:
         lines.append("")
         lines.append("来源：")
     for c in result.citations:
-        head = " · ".join(x for x in (c.hit.title, c.hit.date, c.hit.source) if x)
         mark = "✓" if c.supported else f"✗ {c.reason}"
-        lines.append(f"[{c.number}] {head}  {mark}")
-        lines.append(f"    “{c.quote}”")
+        lines.append(f"[{c.number}] {hit_heading(c.hit)}  {mark}")
+        lines.append(indented(f"“{c.quote}”"))
     for flag in result.flags:
         lines.append(f"注意：{flag}")
     return "\n".join(lines)
+
+
+def hit_heading(hit) -> str:
+    """Title · date · source, a file under the current folder shown relative to it."""
+    return " · ".join(x for x in (hit.title, hit.date, shown_path(hit.source)) if x)
+
+
+def shown_path(source: str | None) -> str:
+    """A stored absolute file path as the user would type it: relative when under the cwd."""
+    if source and os.path.isabs(source):
+        try:
+            rel = os.path.relpath(source)
+        except ValueError:
+            return source
+        return source if rel.startswith("..") else rel
+    return source or ""
+
+
+def indented(text: str, pad: str = "    ") -> str:
+    """Every line of ``text`` indented (a passage's own line breaks kept under its heading)."""
+    return "\n".join(pad + line for line in text.splitlines() or [""])
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
