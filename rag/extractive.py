@@ -40,6 +40,13 @@ THRESHOLD = 0.0
 #: A question asking for a day takes a lower-scored span that names one over a top span that
 #: does not ("2023年12月22日至…" over "2024年"), within this much margin.
 DAY_SLACK = 8.0
+#: A span from a passage that speaks only of other years than the one the question names
+#: ("2023年…的冠军是谁？" read in a report on 2022) loses this much margin: the same event
+#: in another year is the commonest wrong answer among retrieved news.
+YEAR_PENALTY = 4.0
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2))
+_ASKED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _YES_NO = re.compile(r"(?:吗|么|嘛)\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能|对不对")
 _WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
 _NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
@@ -109,6 +116,11 @@ class ExtractiveEngine:
                 found.append((_tidy(hit.text[a:b]), text, span.passage + 1, span.margin))
         if not found:
             return None
+        asked = set(_ASKED_YEAR.findall(query))
+        if asked:  # stable sort: the reader's order among equals
+            found = [f[:3] + (f[3] - YEAR_PENALTY * other_year(f[1], hits[f[2] - 1], asked),)
+                     for f in found]
+            found.sort(key=lambda f: -f[3])
         best = found[0]
         if asks_day(query) and not has_day(best[0]):  # "从哪天开始到哪天结束": a span with a day
             best = next((f for f in found if has_day(f[0]) and f[3] >= best[3] - DAY_SLACK), best)
@@ -142,6 +154,21 @@ class ExtractiveEngine:
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
         yes = q_neg == s_neg and not other_number and not other_name
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
+
+
+def other_year(sentence: str, hit: Hit, asked: set[str]) -> bool:
+    """The evidence names years, none of them one the question asks about: the sentence's
+    own years decide ("德约科维奇夺得2023年澳网男单冠军" for a 2022 question); a sentence
+    without one is judged by its passage (title, text, date)."""
+    years = set(_YEAR.findall(sentence))
+    if hit.date:  # 今年/去年/前年 in a dated article name a year too
+        y = int(hit.date[:4])
+        years |= {str(y - back) for word, back in _RELATIVE_YEARS if word in sentence}
+    if not years:
+        years = set(_YEAR.findall(f"{hit.title}\n{hit.text}"))
+        if hit.date:
+            years.add(hit.date[:4])
+    return bool(years) and not years & asked
 
 
 def _tidy(span: str) -> str:
