@@ -31,7 +31,7 @@ from typing import Iterator
 from .citation_check import REFUSAL, names, numbers, passage_sentences, terms
 from .injection import is_instruction
 from .sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
-from .span_shape import asks_day, has_day, shape
+from .span_shape import asks_day, asks_exact_day, day_span, has_day, shape
 from .types import Hit
 
 #: Refuse below this reader margin (span score minus no-answer score); chosen on
@@ -123,7 +123,8 @@ class ExtractiveEngine:
             found.sort(key=lambda f: -f[3])
         best = found[0]
         if asks_day(query) and not has_day(best[0]):  # "从哪天开始到哪天结束": a span with a day
-            best = next((f for f in found if has_day(f[0]) and f[3] >= best[3] - DAY_SLACK), best)
+            best = (next((f for f in found if has_day(f[0]) and f[3] >= best[3] - DAY_SLACK), None)
+                    or asks_exact_day(query) and _day_in_passage(hits[best[2] - 1], best) or best)
         short, text, n, margin = best
         if len(short) >= 0.75 * len(text):
             return f"{text}[{n}]", margin
@@ -154,6 +155,18 @@ class ExtractiveEngine:
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
         yes = q_neg == s_neg and not other_number and not other_name
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
+
+
+def _day_in_passage(hit: Hit, best: tuple) -> tuple | None:
+    """When no candidate names a day, the passage the reader chose may still say it in another
+    sentence ("…将在2024年元旦春节期间开展…" then "此次活动时间为2023年12月22日至2024年2月15日"):
+    its longest written date naming a day, with the reader's margin for that passage."""
+    runs = [(span, s) for s in passage_sentences(hit) if not is_instruction(s.text)
+            for span in [day_span(hit.text, s.start, s.end)] if span]
+    if not runs:
+        return None
+    (a, b), s = max(runs, key=lambda r: r[0][1] - r[0][0])
+    return hit.text[a:b], clean_sentence(s.text), best[2], best[3]
 
 
 def other_year(sentence: str, hit: Hit, asked: set[str]) -> bool:

@@ -14,6 +14,7 @@ import re
 from .sentence_scorer import complete_number
 
 _DAY_Q = re.compile(r"哪天|哪一天|几号|几日|几月几|日期|起止|开始.{0,8}结束|从.{0,6}到|截止|截至|什么时候|何时|什么时间")
+_EXACT_DAY_Q = re.compile(r"哪天|哪一天|几号|几日|几月几|日期|起止|开始|结束|截止|截至|从.{0,6}到")
 _LIST_Q = re.compile(r"哪些|哪几|包括什么|包括哪|有什么|分别是|都有")
 _PLACE_Q = re.compile(r"哪里|哪儿|什么地方|什么地点|在哪|何地|地点")
 # a date written out, possibly a range: 2023年12月22日至2024年2月15日, 12月22日—25日
@@ -27,8 +28,24 @@ def asks_day(question: str) -> bool:
     return bool(_DAY_Q.search(question))
 
 
+def asks_exact_day(question: str) -> bool:
+    """A day or the ends of a period, not just "when" ("什么时候举行" may be "元旦春节期间")."""
+    return bool(_EXACT_DAY_Q.search(question))
+
+
 def has_day(text: str) -> bool:
     return bool(_DAY.search(text))
+
+
+def day_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The longest written date naming a day in ``text[start:end]`` — a range
+    ("2023年12月22日至2024年2月15日") is one run — or None."""
+    best = None
+    for m in _DATE_RUN.finditer(text, start, end):
+        if m.end() > m.start() and _DAY.search(m.group()) and (
+                best is None or m.end() - m.start() > best[1] - best[0]):
+            best = (m.start(), m.end())
+    return best
 
 
 def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
