@@ -66,7 +66,8 @@ details.nr-src[open] { background: var(--background-fill-secondary); }
 .nr-status { font-size: .9em; }
 """
 
-# Opens the source a clicked [n] marker points at (Gradio strips inline handlers).
+# Opens the source a clicked [n] marker points at (Gradio strips inline handlers), and
+# puts Gradio's fixed English progress words into Chinese.
 HEAD = """<script>
 document.addEventListener("click", function (e) {
   var a = e.target && e.target.closest ? e.target.closest("a.nr-cite") : null;
@@ -77,6 +78,18 @@ document.addEventListener("click", function (e) {
   d.open = true;
   d.scrollIntoView({block: "nearest"});
 }, true);
+// Gradio's progress line writes "processing | 1.2s" and "queue: 2/3 |" as fixed English
+// (not in its translations, app_i18n): say them in Chinese as they appear.
+// Text nodes are edited in place: Gradio keeps updating the same nodes (the timer).
+new MutationObserver(function () {
+  document.querySelectorAll(".progress-text").forEach(function (el) {
+    var walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), node;
+    while ((node = walk.nextNode())) {
+      var z = node.data.replace(/processing/, "处理中").replace(/queue:/, "排队：");
+      if (z !== node.data) node.data = z;
+    }
+  });
+}).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 </script>"""
 
 

@@ -183,7 +183,7 @@ def test_as_of_defaults_to_today_and_reaches_the_answer(app, browser):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [1400, 390])
-def test_page_speaks_chinese_in_an_english_browser(app, browser, width):
+def test_page_speaks_chinese_in_an_english_browser(app, browser, width, tmp_path):
     """Chromium set to en-US, desktop and phone width: every word shown is Chinese except
     proper names, and the header does not cover the first chat line."""
     from playwright.sync_api import expect
@@ -200,4 +200,18 @@ def test_page_speaks_chinese_in_an_english_browser(app, browser, width):
     header = page.locator("h2", has_text="newsrag").bounding_box()
     first = page.locator("#nr-chat .message").first.bounding_box()
     assert header["y"] + header["height"] <= first["y"], (header, first)
+    if width == 1400:  # Gradio's progress line while an upload is indexed
+        records = tmp_path / "many.jsonl"
+        records.write_text("\n".join(
+            f'{{"title": "测试{i}", "text": "{f"第{i}篇测试文章的正文，内容各不相同，编号{i}。" * 12}"}}'
+            for i in range(400)), encoding="utf-8")
+        page.locator("#nr-upload input[type=file]").set_input_files(str(records))
+        seen = set()
+        for _ in range(600):
+            text = page.locator("body").inner_text()
+            seen |= {w for w in ("processing", "queue:", "处理中", "排队", "段落 |") if w in text}
+            if "索引已更新" in page.locator("#nr-upload-log textarea").input_value():
+                break
+            page.wait_for_timeout(100)
+        assert seen and not seen & {"processing", "queue:"}, seen  # shown, and in Chinese
     context.close()
