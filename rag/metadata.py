@@ -12,7 +12,6 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import numpy as np
 
 from .types import Article, Hit
 
@@ -74,28 +73,6 @@ def chunks_of(con: sqlite3.Connection, doc_ids: Sequence[str]) -> list[tuple]:
         q = f"SELECT * FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) ORDER BY row"
         out.extend(con.execute(q, part))
     return out
-
-
-def all_tokens(con: sqlite3.Connection) -> list[list[str]]:
-    return [t.split(" ") if t else [] for (t,) in con.execute("SELECT tokens FROM chunks ORDER BY row")]
-
-
-def filtered_rows(
-    con: sqlite3.Connection, date_from: str | None, date_to: str | None, source: str | None
-) -> np.ndarray:
-    """Chunk rows whose article passes the filters (articles without a date fail a date filter)."""
-    where, args = [], []
-    if date_from:
-        where.append("a.date >= ?")
-        args.append(date_from)
-    if date_to:
-        where.append("a.date <= ?")
-        args.append(date_to)
-    if source:
-        where.append("(a.source LIKE ? OR a.path LIKE ? OR a.url LIKE ?)")
-        args += [f"%{source}%"] * 3
-    q = "SELECT c.row FROM chunks c JOIN articles a USING (doc_id) WHERE " + " AND ".join(where)
-    return np.fromiter((r for (r,) in con.execute(q, args)), dtype=np.int64)
 
 
 def hits_for_rows(con: sqlite3.Connection, scored: Sequence[tuple[int, float]]) -> list[Hit]:

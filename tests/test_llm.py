@@ -190,7 +190,9 @@ def test_llm_free_answer_uses_the_real_prompt(server, loaded_index):
     a = answer("本次展览共展出多少件作品？", index=loaded_index, k=2, engine=eng)
     assert a.engine == "llm" and a.text and len(a.hits) == 2
     assert [c.number for c in a.citations] == list(range(1, len(a.citations) + 1))
-    assert all(isinstance(c.supported, bool) for c in a.citations)
+    # what the model wrote stands only if its citations check; otherwise the reader's answer
+    # replaces it and the note says so
+    assert a.note or all(c.supported for c in a.citations), (a.text, a.citations)
     assert eng.model() == "smollm2"  # found through /v1/models
 
 
