@@ -1,4 +1,4 @@
-"""Read news files (.txt .md .json .jsonl .html) into :class:`Article` records.
+"""Read news files (.txt .md .json .jsonl .html .docx) into :class:`Article` records.
 
 The build calls :func:`read_paths`.  Bad input never stops a build: every file
 or record that cannot be read becomes a :class:`Problem` (file, reason, line)
@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .docx_reader import read_docx
 from .encoding import Skip, decode_notes, fix_surrogates
 from .file_walk import files_under, read_regular, safe_resolve
 from .json_reader import _article, _clean, read_json, read_jsonl
@@ -33,7 +34,7 @@ from .newspaper import (
 )
 from .types import Article, Problem
 
-SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".docx")
 
 
 def read_paths(
@@ -72,16 +73,24 @@ def read_file(
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         kind = suffix or "(no extension)"
-        expected = "(expected .txt, .md, .json, .jsonl, .html)"
+        expected = "(expected .txt, .md, .json, .jsonl, .html, .docx)"
         return [], [Problem(str(path), f"unsupported file type {kind} {expected}")]
     problems: list[Problem] = []
     try:
-        text, notes = decode_notes(read_regular(path))
-        problems += [Problem(str(path), note) for note in notes]
-        if not text.strip():
-            raise Skip("empty file")
-        readers = {".txt": _read_txt, ".md": _read_md, ".json": read_json, ".jsonl": read_jsonl}
-        articles = readers.get(suffix, _read_html)(path, text, problems)
+        data = read_regular(path)
+        if suffix == ".docx":  # a zip of XML, not text: its own reader
+            title, body, meta = read_docx(data)
+            body = _clean(body)
+            articles = [_article(path, 1, body, title or path.stem, date_from_header(body),
+                                 metadata=meta)]
+        else:
+            text, notes = decode_notes(data)
+            problems += [Problem(str(path), note) for note in notes]
+            if not text.strip():
+                raise Skip("empty file")
+            readers = {".txt": _read_txt, ".md": _read_md, ".json": read_json,
+                       ".jsonl": read_jsonl}
+            articles = readers.get(suffix, _read_html)(path, text, problems)
     except Skip as e:
         return [], problems + [Problem(str(path), str(e))]
     except OSError as e:

@@ -21,6 +21,7 @@ _ZH = [
     (r"^binary file", "看起来是二进制文件，不是文本"),
     (r"^cannot decode", "无法识别文字编码（请另存为 UTF-8）"),
     (r"^cannot read", "无法读取文件"),
+    (r"^not a Word \.docx", "不是有效的 Word（.docx）文件；旧的 .doc 请另存为 .docx"),
     (r"^no article text", "没有找到正文"),
     (r"^invalid JSON", "JSON 格式错误"),
     (r"^the JSON list is not closed", "JSON 列表没有结束（文件可能被截断），之前的记录已保留"),

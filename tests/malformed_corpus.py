@@ -258,7 +258,8 @@ def _file_cases(c: Corpus) -> None:
     m, text = article()
     c.write("front.md", f"---\ntitle: \"{m}\"\ndate: 不是日期\n---\n# 标题\n\n{text}\n")
     for name, reason in (("scan.pdf", "unsupported file type .pdf"), ("noext", "(no extension)"),
-                         ("doc.docx", "unsupported file type .docx")):
+                         ("doc.docx", "not a Word .docx file"),
+                         ("old.doc", "unsupported file type .doc")):
         c.write(name, b"PK\x03\x04")
         c.expect(name, None, reason)
     m, _ = c.good_text()

@@ -108,6 +108,13 @@ def test_upload_then_ask_and_documents_render_as_text(app, browser, tmp_path):
     files[2].write_bytes(b"%PDF-1.4 not an article")
     files[3].write_text(" \n", encoding="utf-8")
     files[4].write_text('{"title": "不完整", "text": "半条记录\n{"text": 5}\n', encoding="utf-8")
+    import docx
+
+    word = docx.Document()
+    word.add_heading("白塔寺修缮完工", level=1)
+    word.add_paragraph("白塔寺修缮工程历时两年，共修复彩画420平方米。")
+    files.append(tmp_path / "白塔寺.docx")
+    word.save(files[-1])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     page.locator("#nr-upload input[type=file]").set_input_files([str(f) for f in files])
@@ -115,17 +122,19 @@ def test_upload_then_ask_and_documents_render_as_text(app, browser, tmp_path):
     expect(log).to_have_value(re.compile("索引已更新"), timeout=120_000)
     said = log.input_value().split("\n")
     # one line per file, in Chinese, without the server's paths
-    assert "✗ scan.pdf：不支持的文件类型（只接受 .txt, .md, .json, .jsonl, .html）" in said
+    assert "✗ scan.pdf：不支持的文件类型（只接受 .txt, .md, .json, .jsonl, .html, .docx）" in said
     assert "✗ empty.txt：未索引——文件是空的" in said
     assert "✓ qingsong_library.txt：已索引 1 篇文章" in said
+    assert "✓ 白塔寺.docx：已索引 1 篇文章" in said
     assert any(ln.startswith("✗ records.jsonl：未索引——第 1 行：JSON 格式错误") for ln in said), said
     assert sum("empty.txt" in ln for ln in said) == 1 and str(app[3]) not in log.input_value()
     assert (app[3] / "data" / "uploads" / "qingsong_library.txt").is_file()
-    expect(page.locator("#nr-status")).to_contain_text("8 篇文章")
+    expect(page.locator("#nr-status")).to_contain_text("9 篇文章")
 
     answer = ask(page, url, "青松市图书馆新馆共有藏书多少册？")
     expect(answer).to_contain_text("583")
     expect(page.locator("#nr-chat details.nr-src summary").first).to_contain_text("qingsong_library.txt")
+    expect(ask(page, url, "白塔寺修缮工程共修复彩画多少平方米？")).to_contain_text("420")
 
     answer = ask(page, url, "红杉镇元宵灯会共点亮多少盏花灯？")
     expect(answer).to_contain_text("1288")
@@ -194,7 +203,7 @@ def test_page_speaks_chinese_in_an_english_browser(app, browser, width, tmp_path
     expect(answer).to_contain_text("70")
     shown = page.locator("body").inner_text()
     allowed = {"newsrag", "API", "m3e", "small", "sample_page", "txt", "md", "json", "jsonl",
-               "html", "MB", "YYYY", "MM", "DD"}
+               "html", "docx", "MB", "YYYY", "MM", "DD"}
     english = set(re.findall(r"[A-Za-z][A-Za-z_]+", shown)) - allowed
     assert not english, f"English words on the page at {width}px: {sorted(english)}"
     header = page.locator("h2", has_text="newsrag").bounding_box()

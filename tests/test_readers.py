@@ -118,7 +118,8 @@ def test_bad_files_reported_and_skipped_rest_read(tmp_path):
     # hidden entries are not read, and said so
     assert set(reasons) == {"blob.txt", "utf16.txt", "scan.pdf", "empty.md", "missing",
                             ".hidden", ".notes.txt"}
-    assert reasons["scan.pdf"] == "unsupported file type .pdf (expected .txt, .md, .json, .jsonl, .html)"
+    assert reasons["scan.pdf"] == ("unsupported file type .pdf "
+                                   "(expected .txt, .md, .json, .jsonl, .html, .docx)")
     assert "empty" in reasons["empty.md"]
     assert "binary" in reasons["blob.txt"] or "decode" in reasons["blob.txt"]
 
