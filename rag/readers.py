@@ -1,4 +1,4 @@
-"""Read news files (.txt .md .json .jsonl .html .docx) into :class:`Article` records.
+"""Read news files (.txt .md .json .jsonl .html .docx .pdf) into :class:`Article` records.
 
 The build calls :func:`read_paths`.  Bad input never stops a build: every file
 or record that cannot be read becomes a :class:`Problem` (file, reason, line)
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .docx_reader import read_docx
+from .pdf_reader import read_pdf
 from .encoding import Skip, decode_notes, fix_surrogates
 from .file_walk import files_under, read_regular, safe_resolve
 from .json_reader import _article, _clean, read_json, read_jsonl
@@ -34,7 +35,7 @@ from .newspaper import (
 )
 from .types import Article, Problem
 
-SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".docx")
+SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".docx", ".pdf")
 
 
 def read_paths(
@@ -73,12 +74,19 @@ def read_file(
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         kind = suffix or "(no extension)"
-        expected = "(expected .txt, .md, .json, .jsonl, .html, .docx)"
+        expected = "(expected .txt, .md, .json, .jsonl, .html, .docx, .pdf)"
         return [], [Problem(str(path), f"unsupported file type {kind} {expected}")]
     problems: list[Problem] = []
     try:
         data = read_regular(path)
-        if suffix == ".docx":  # a zip of XML, not text: its own reader
+        if suffix == ".pdf":  # laid-out pages: their own reader
+            found, notes = read_pdf(data)
+            problems += [Problem(str(path), note) for note in notes]
+            articles = [_article(path, n, "\n".join(a.paragraphs), a.title, a.date,
+                                 metadata={"page": a.page, **({"subtitle": a.subtitle}
+                                                              if a.subtitle else {})})
+                        for n, a in enumerate(found, 1)]
+        elif suffix == ".docx":  # a zip of XML, not text: its own reader
             title, body, meta = read_docx(data)
             body = _clean(body)
             articles = [_article(path, 1, body, title or path.stem, date_from_header(body),

@@ -257,7 +257,7 @@ def _file_cases(c: Corpus) -> None:
                             "<p>会议强调，要抓好落实，推动各项工作取得实效。</p></article></body></html>")
     m, text = article()
     c.write("front.md", f"---\ntitle: \"{m}\"\ndate: 不是日期\n---\n# 标题\n\n{text}\n")
-    for name, reason in (("scan.pdf", "unsupported file type .pdf"), ("noext", "(no extension)"),
+    for name, reason in (("scan.pdf", "not a readable PDF"), ("noext", "(no extension)"),
                          ("doc.docx", "not a Word .docx file"),
                          ("old.doc", "unsupported file type .doc")):
         c.write(name, b"PK\x03\x04")

@@ -101,7 +101,7 @@ def test_upload_then_ask_and_documents_render_as_text(app, browser, tmp_path):
     from playwright.sync_api import expect
 
     url = app[0]
-    files = [tmp_path / "qingsong_library.txt", tmp_path / "xss_lantern.txt", tmp_path / "scan.pdf",
+    files = [tmp_path / "qingsong_library.txt", tmp_path / "xss_lantern.txt", tmp_path / "slides.pptx",
              tmp_path / "empty.txt", tmp_path / "records.jsonl"]
     files[0].write_text(FACT, encoding="utf-8")
     files[1].write_text(EVIL, encoding="utf-8")
@@ -122,7 +122,7 @@ def test_upload_then_ask_and_documents_render_as_text(app, browser, tmp_path):
     expect(log).to_have_value(re.compile("索引已更新"), timeout=120_000)
     said = log.input_value().split("\n")
     # one line per file, in Chinese, without the server's paths
-    assert "✗ scan.pdf：不支持的文件类型（只接受 .txt, .md, .json, .jsonl, .html, .docx）" in said
+    assert "✗ slides.pptx：不支持的文件类型（只接受 .txt, .md, .json, .jsonl, .html, .docx, .pdf）" in said
     assert "✗ empty.txt：未索引——文件是空的" in said
     assert "✓ qingsong_library.txt：已索引 1 篇文章" in said
     assert "✓ 白塔寺.docx：已索引 1 篇文章" in said
@@ -203,7 +203,7 @@ def test_page_speaks_chinese_in_an_english_browser(app, browser, width, tmp_path
     expect(answer).to_contain_text("70")
     shown = page.locator("body").inner_text()
     allowed = {"newsrag", "API", "m3e", "small", "sample_page", "txt", "md", "json", "jsonl",
-               "html", "docx", "MB", "YYYY", "MM", "DD"}
+               "html", "docx", "pdf", "MB", "YYYY", "MM", "DD"}
     english = set(re.findall(r"[A-Za-z][A-Za-z_]+", shown)) - allowed
     assert not english, f"English words on the page at {width}px: {sorted(english)}"
     header = page.locator("h2", has_text="newsrag").bounding_box()

@@ -107,7 +107,7 @@ def test_bad_files_reported_and_skipped_rest_read(tmp_path):
     write(tmp_path / "good.txt", ARTICLE)
     write(tmp_path / "blob.txt", b"\x89PNG\r\n\x1a\n" + os.urandom(64) + bytes(range(256)))
     write(tmp_path / "utf16.txt", ARTICLE.encode("utf-16-le"))
-    write(tmp_path / "scan.pdf", b"%PDF-1.4")
+    write(tmp_path / "slides.pptx", b"PK\x03\x04")
     write(tmp_path / "empty.md", " \n\t\n")
     write(tmp_path / "sub" / "more.txt", ARTICLE)
     write(tmp_path / ".hidden" / "secret.txt", ARTICLE)
@@ -116,10 +116,10 @@ def test_bad_files_reported_and_skipped_rest_read(tmp_path):
     assert sorted(Path(a.path).name for a in articles) == ["good.txt", "more.txt"]
     reasons = {Path(p.path).name: p.reason for p in problems}
     # hidden entries are not read, and said so
-    assert set(reasons) == {"blob.txt", "utf16.txt", "scan.pdf", "empty.md", "missing",
+    assert set(reasons) == {"blob.txt", "utf16.txt", "slides.pptx", "empty.md", "missing",
                             ".hidden", ".notes.txt"}
-    assert reasons["scan.pdf"] == ("unsupported file type .pdf "
-                                   "(expected .txt, .md, .json, .jsonl, .html, .docx)")
+    assert reasons["slides.pptx"] == ("unsupported file type .pptx "
+                                      "(expected .txt, .md, .json, .jsonl, .html, .docx, .pdf)")
     assert "empty" in reasons["empty.md"]
     assert "binary" in reasons["blob.txt"] or "decode" in reasons["blob.txt"]
 

@@ -1,0 +1,124 @@
+"""Newspaper PDF pages (text layer) into their articles, in reading order.
+
+Each page is laid out by `rag.pdf_layout`; then, by what the PDF says of each line:
+
+* a **headline** is set at least 1.25× the body size (consecutive headline lines of one
+  column are one title); an article runs from its headline to the next one;
+* a line right under a headline, larger than the body but smaller than the headline,
+  is its **subtitle**;
+* the **page header** is what stands above the first full-width line or headline —
+  its "2023年12月28日 星期四 第3版" gives every article of the page its date — and a
+  full-width line set larger than any headline before the first article is the page
+  **banner**; neither is an article;
+* lines set smaller than the body (captions, folios) and jump lines ("下转第5版",
+  "上接第1版") are not article text;
+* body lines are joined without a break (a column's line end is not a word end) and a
+  new paragraph starts where a line is indented or the line before it ends short.
+
+A page without any text is reported as a scan (no OCR here). Articles continued on
+another page are read as two articles, each on its own page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .encoding import Skip
+from .newspaper import date_from_header
+from .pdf_layout import Line, body_size, columns, page_lines, reading_order
+
+HEADLINE = 1.25  # x the body size
+_JUMP = re.compile(r"^[（(]?\s*(?:下转|上接|转|接)第?[\d一二三四五六七八九十]+版\s*[）)]?$")
+
+
+@dataclass
+class PdfArticle:
+    title: str
+    page: int
+    subtitle: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    date: str | None = None
+
+
+def read_pdf(data: bytes) -> tuple[list[PdfArticle], list[str]]:
+    """The articles of every page, and notes on pages that held none (scans)."""
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pages = page_lines(data)
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise Skip(f"not a readable PDF ({type(exc).__name__})") from None
+    articles: list[PdfArticle] = []
+    notes = []
+    for number, (_, lines) in enumerate(pages, 1):
+        if not lines:
+            notes.append(f"page {number} has no text layer (a scanned image?); it was not read "
+                         "(no OCR here)")
+            continue
+        carried, found = _page_articles(lines, number)
+        if carried and articles:  # "上接第1版": the last article of the page before goes on
+            articles[-1].paragraphs += carried
+        elif carried:
+            notes.append(f"page {number}: text before the first headline was not read")
+        articles += found
+    if not articles and not notes:
+        raise Skip("no article text found in the PDF (no headline: text set larger than "
+                   "the body)")
+    return articles, notes
+
+
+def _page_articles(lines: list[Line], page: int) -> tuple[list[str], list[PdfArticle]]:
+    """(body paragraphs before the page's first headline — a continuation —, its articles)."""
+    body = body_size(lines)
+    cols = columns(lines, body)
+    order = reading_order(lines, cols, body)
+    headline = body * HEADLINE
+    # the page header: the lines above the first line of content (set at least as large as
+    # the body, the banner aside) — "2023年12月28日 星期四 第3版" dates the page's articles
+    content = [ln.top for ln in order if ln.size >= body - 0.6 and not _is_banner(ln, order)]
+    header = sorted((ln for ln in order if ln.bottom <= min(content, default=0) + 0.5),
+                    key=lambda ln: (round(ln.top), ln.x0))
+    date = date_from_header("\n".join(ln.text for ln in header))
+    lead = PdfArticle("", page)
+    out: list[PdfArticle] = []
+    prev: Line | None = None
+    for ln in order:
+        if _JUMP.match(ln.text) or ln.size < body - 0.6:
+            continue  # jump line, caption, folio, page header
+        if ln.size >= headline:
+            if _is_banner(ln, order):
+                continue
+            if (out and prev is not None and prev.size >= headline and not out[-1].paragraphs
+                    and not out[-1].subtitle and abs(prev.size - ln.size) < 0.6):
+                out[-1].title += ln.text  # the headline's next line
+            else:
+                out.append(PdfArticle(ln.text, page, date=date))
+        elif out and ln.size > body + 0.6 and not out[-1].paragraphs:
+            out[-1].subtitle += ln.text
+        elif abs(ln.size - body) <= 0.6:
+            _add_body(out[-1] if out else lead, ln, prev, body, cols)
+        prev = ln
+    return lead.paragraphs, [a for a in out if a.paragraphs]
+
+
+def _is_banner(ln: Line, order: list[Line]) -> bool:
+    """A full-width line set larger than every in-column headline: the page's banner."""
+    in_columns = [o.size for o in order if o.column != -1]
+    return ln.column == -1 and ln.size > max(in_columns, default=0) + 0.6
+
+
+def _add_body(article: PdfArticle, ln: Line, prev: Line | None, body: float,
+              cols: list[tuple[float, float]]) -> None:
+    """A body line starts a paragraph when it is indented or the line before it ended
+    short of its column's right edge; otherwise it continues the paragraph, also across
+    a column break (a column's line end is not a word end)."""
+    left, _ = cols[ln.column] if ln.column >= 0 else (ln.x0, ln.x1)
+    indented = ln.x0 > left + body
+    ended = prev is None or prev.size < body - 0.6 or prev.size > body + 0.6 or (
+        prev.x1 < (cols[prev.column][1] if prev.column >= 0 else prev.x1) - 1.5 * body)
+    if not article.paragraphs or indented or ended:
+        article.paragraphs.append(ln.text)
+    else:  # a space the source had at the line break survives the join
+        gap = " " if (prev is not None and prev.space_after) or ln.space_before else ""
+        article.paragraphs[-1] += gap + ln.text
