@@ -16,24 +16,22 @@ from __future__ import annotations
 import html
 import logging
 import os
-from pathlib import Path
 
 import gradio as gr
 
 from .app_render import (
     api_data, clean_history, new_uid, render_answer, render_error, render_partial,
 )
+from .app_inputs import ACCEPTED, MAX_UPLOAD_MB, make_fetch, make_upload
 from .app_state import SharedIndex
 from .config import Config
 from .dates import today
 from .errors import NewsragError
 from .params import ParamError, answer_args
-from .readers import SUFFIXES
 from .types import Answer
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD_MB = 20
 # Questions answered at once (chat and /ask together). Each holds a core for
 # well under a second or two, so a few in flight keep a slow one from making
 # the others queue behind it; many more would only share the 2 cores thinner.
@@ -43,7 +41,6 @@ EXAMPLES = [
     "“暖·2024爱心互助行动”的活动时间是什么时候？",
     "北京市教育工会主席对青年教师提出了什么希望？",
 ]
-ACCEPTED = ", ".join(s for s in SUFFIXES if s != ".htm")
 
 CSS = """
 .nr-answer { line-height: 1.7; }
@@ -162,56 +159,6 @@ def make_ask(shared: SharedIndex):
     return ask
 
 
-def make_upload(shared: SharedIndex):
-    """Save accepted files into the upload folder, index them, report in the log box.
-
-    Gradio's own copy of every uploaded file (accepted or not) is deleted once
-    handled, so rejected and indexed files do not pile up in its cache.
-    """
-
-    def upload(files, progress=gr.Progress()):
-        files = [files] if isinstance(files, str) else list(files or [])
-        saved: dict[Path, str] = {}
-        lines = []
-        for f in files:
-            src = Path(getattr(f, "name", f))
-            shown = src.name  # Gradio keeps the uploaded name (in a folder of its own)
-            try:
-                if src.suffix.lower() not in SUFFIXES:
-                    lines.append(f"✗ {shown}：不支持的文件类型（只接受 {ACCEPTED}）")
-                elif src.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
-                    lines.append(f"✗ {shown}：文件超过 {MAX_UPLOAD_MB} MB")
-                else:
-                    saved[shared.save_upload(src, shown)] = shown
-            finally:
-                _drop_gradio_copy(src)
-        if saved:
-            try:
-                lines += shared.add_files(saved, progress)
-            except NewsragError as exc:  # e.g. an outside build that did not end in time
-                log.warning("indexing uploads failed: %s", exc)
-                lines.append("✗ 索引暂时失败（详情见服务器日志）；文件已保存，下次上传时会再次索引")
-            except Exception as exc:  # a bug: log it, tell the user, keep serving the old index
-                log.exception("indexing uploads failed")
-                lines.append(f"✗ 索引失败（内部错误 {type(exc).__name__}），请查看服务器日志")
-        return shared.status_html(), "\n".join(lines) or "没有文件", None
-
-    return upload
-
-
-def _drop_gradio_copy(path: Path) -> None:
-    """Delete Gradio's cached upload (and its per-upload folder) — never a file outside its cache."""
-    cache = Path(gr.utils.get_upload_folder()).resolve()
-    try:
-        path = path.resolve()
-        if cache in path.parents:
-            path.unlink(missing_ok=True)
-            if path.parent != cache and not any(path.parent.iterdir()):
-                path.parent.rmdir()
-    except OSError:
-        log.warning("could not delete the cached upload %s", path)
-
-
 class QuestionChat(gr.ChatInterface):
     """The ChatInterface, with the user's own message shown as typed.
 
@@ -250,6 +197,10 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
                                   label="回答方式")
                 files = gr.File(label=f"上传文章（{ACCEPTED}，每个 ≤ {MAX_UPLOAD_MB} MB）",
                                 file_count="multiple", elem_id="nr-upload")
+                with gr.Row():
+                    urls = gr.Textbox("", label="抓取网址", placeholder="新闻源（RSS/Atom）或文章网址，可多个",
+                                      elem_id="nr-url", scale=3)
+                    fetch_btn = gr.Button("抓取", elem_id="nr-fetch", scale=1, min_width=60)
                 upload_log = gr.Textbox(label="上传结果", interactive=False, lines=3,
                                         elem_id="nr-upload-log")
         with chat_col:
@@ -267,7 +218,10 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
                                    submit_btn=True, stop_btn=True),
             )
         files.upload(make_upload(shared), [files], [status, upload_log, files],
-                     api_name="add_articles", show_progress="full", concurrency_limit=1)
+                     api_name="add_articles", show_progress="full", concurrency_limit=1,
+                     concurrency_id="uploads")
+        gr.on([fetch_btn.click, urls.submit], make_fetch(shared), [urls], [status, upload_log],
+              api_name="fetch", show_progress="full", concurrency_limit=1, concurrency_id="uploads")
         gr.api(make_ask(shared), api_name="ask", concurrency_limit=CHAT_CONCURRENCY)
         demo.load(shared.status_html, None, status, api_visibility="private")
     return demo

@@ -147,10 +147,12 @@ def parser() -> argparse.ArgumentParser:
 
     from .cli_answer import register as register_ask
     from .cli_eval import register as register_eval
+    from .cli_fetch import register as register_fetch
     from .cli_serve import register as register_serve
 
     register_ask(sub)
     register_eval(sub)
+    register_fetch(sub)
     register_serve(sub)  # defines its own --index/--host options
     return p
 

@@ -92,7 +92,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .app_i18n import chinese_ui
     from .app_state import SharedIndex
-    from .app_ui import CSS, HEAD, MAX_UPLOAD_MB, build_ui
+    from .app_inputs import MAX_UPLOAD_MB
+    from .app_ui import CSS, HEAD, build_ui
 
     shared = SharedIndex(index_dir, upload_dir, index)
     if not is_loopback(args.host):

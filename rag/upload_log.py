@@ -64,3 +64,24 @@ def upload_lines(files: dict[Path, str], report: BuildReport) -> list[str]:
 
 def _where(p: Problem) -> str:
     return f"第 {p.line} 行：" if p.line else ""
+
+
+_FETCH_ZH = [
+    (r"^HTTP (\d+)", "网站返回错误（HTTP {0}）"),
+    (r"robots\.txt", "网站的 robots.txt 不允许抓取"),
+    (r"^cannot connect", "无法连接"),
+    (r"no article text found on the page", "网页上没有找到正文"),
+    (r"not an http\(s\) URL", "不是 http(s) 网址"),
+]
+
+
+def fetch_lines(report) -> list[str]:
+    """The failed URLs of a fetch in Chinese (the saved ones are reported by their build)."""
+    lines = []
+    for url, why in report.failed:
+        zh = next((zh.format(*m.groups()) for pattern, zh in _FETCH_ZH
+                   if (m := re.search(pattern, why))), f"抓取失败（{why}）")
+        lines.append(f"✗ {url}：{zh}")
+    if report.unchanged:
+        lines.append(f"· {report.unchanged} 个网址或文章没有新内容")
+    return lines
