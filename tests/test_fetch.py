@@ -150,4 +150,6 @@ def test_the_app_fetches_a_feed_from_its_url_field(site, app, browser):
     assert "✓ 城南大桥通车：已索引 1 篇文章" in said
     assert f"✗ {site.base}/news/broken.html：网站返回错误（HTTP 500）" in said
     expect(ask(page, app[0], "城南大桥全长多少米？")).to_contain_text("1280")
+    source = page.locator("#nr-chat details.nr-src summary").first
+    expect(source).to_contain_text("城南大桥通车 · 2024-03-06 · 青松日报")  # title, date, outlet
     page.close()
