@@ -16,7 +16,8 @@ Polite and incremental, as a newsroom's scheduled job must be:
   timeout and is retried (``retries`` times, growing waits) on network errors and 5xx;
 * what failed is reported with its URL and a reason, never raised.
 
-State (ETags, dates, the URLs saved) lives in ``out_dir/.fetch-state.json``.
+State (ETags, dates, the URLs saved) lives in the cache (``~/.cache/newsrag/fetch/``), one file
+per ``out_dir``, so the article folder holds only articles.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def fetch(urls: list[str], out_dir: str | Path, *, delay: float = 1.0, timeout: 
     """Fetch ``urls`` (feeds or article pages) into article files under ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    state_file = out_dir / ".fetch-state.json"
+    state_file = _state_file(out_dir)
     state = json.loads(state_file.read_text("utf-8")) if state_file.is_file() else {}
     feeds, pages = state.setdefault("feeds", {}), state.setdefault("pages", {})
     client, report = Fetcher(delay, timeout, retries), FetchReport()
@@ -129,6 +130,16 @@ def fetch(urls: list[str], out_dir: str | Path, *, delay: float = 1.0, timeout: 
     tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), "utf-8")
     os.replace(tmp, state_file)
     return report
+
+
+def _state_file(out_dir: Path) -> Path:
+    """The fetch state of ``out_dir``, kept in the cache: the article folder holds articles only."""
+    from .config import cache_dir
+
+    key = hashlib.sha1(str(out_dir.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    folder = cache_dir() / "fetch"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{key}.json"
 
 
 def _feed_entries(client: Fetcher, url: str, feeds: dict, report: FetchReport

@@ -115,6 +115,7 @@ def test_cli_fetch_builds_an_index_that_answers(site, tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "fetched: 3 new article(s)" in run.stdout and "3 added" in run.stdout
+    assert "skipped" not in run.stdout  # the folder holds the articles only, no state file
     import rag
 
     idx = rag.Index.load(tmp_path / "index")
