@@ -11,7 +11,9 @@ Each page is laid out by `rag.pdf_layout`; then, by what the PDF says of each li
   full-width line set larger than any headline before the first article is the page
   **banner**; neither is an article;
 * lines set smaller than the body (captions, folios) and jump lines ("下转第5版",
-  "上接第1版") are not article text;
+  "上接第1版") are not article text; a short block without a byline that speaks like an
+  advertisement (a contact number, a price or offer, a call to act: two of the three) is
+  left out and reported;
 * body lines are joined without a break (a column's line end is not a word end) and a
   new paragraph starts where a line is indented or the line before it ends short.
 
@@ -25,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from .encoding import Skip
-from .newspaper import date_from_header
+from .newspaper import date_from_header, is_byline_start
 from .pdf_layout import Line, body_size, columns, page_lines, reading_order
 
 HEADLINE = 1.25  # x the body size
@@ -57,6 +59,9 @@ def read_pdf(data: bytes) -> tuple[list[PdfArticle], list[str]]:
                          "(no OCR here)")
             continue
         carried, found = _page_articles(lines, number)
+        ads = [a for a in found if is_advertisement(a)]
+        notes += [f"page {number}: “{a.title}” reads as an advertisement; left out" for a in ads]
+        found = [a for a in found if a not in ads]
         if carried and articles:  # "上接第1版": the last article of the page before goes on
             articles[-1].paragraphs += carried
         elif carried:
@@ -100,6 +105,24 @@ def _page_articles(lines: list[Line], page: int) -> tuple[list[str], list[PdfArt
             _add_body(out[-1] if out else lead, ln, prev, body, cols)
         prev = ln
     return lead.paragraphs, [a for a in out if a.paragraphs]
+
+
+# what advertisements say and news does not: a telephone number, a price or discount, a call
+_AD_CUES = [re.compile(p) for p in (
+    r"(?:电话|热线|咨询|订购|报名)[:：]?\s*[\d\-－ ]{7,}|\b400[-－]?\d{3}[-－]?\d{4}\b|1[3-9]\d{9}",
+    r"\d+(?:\.\d+)?\s*(?:元起|折起|元/|元／)|优惠|特价|限时|促销|抢购|免费领取",
+    r"欢迎(?:垂询|来电|选购|洽谈)|扫码|二维码|详询|地址[:：]")]
+AD_MAX_CHARS = 300
+
+
+def is_advertisement(article: PdfArticle) -> bool:
+    """Short, without a byline, and speaking like an advertisement (two kinds of cue of the
+    three: contact number, price or offer, call to act) — a display ad set in headline type
+    reads as an "article" by layout alone, so what it says decides."""
+    text = "".join(article.paragraphs)
+    if len(text) > AD_MAX_CHARS or is_byline_start(text):
+        return False
+    return sum(bool(cue.search(article.title + text)) for cue in _AD_CUES) >= 2
 
 
 def _is_banner(ln: Line, order: list[Line]) -> bool:

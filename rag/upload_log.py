@@ -24,6 +24,7 @@ _ZH = [
     (r"^not a Word \.docx", "不是有效的 Word（.docx）文件；旧的 .doc 请另存为 .docx"),
     (r"^not a readable PDF", "无法读取的 PDF 文件"),
     (r"has no text layer", "有页面没有文字层（扫描件？），未读取"),
+    (r"reads as an advertisement", "页面上的广告已略去"),
     (r"no headline found", "有页面找不到标题，未读取"),
     (r"^no article text", "没有找到正文"),
     (r"^invalid JSON", "JSON 格式错误"),

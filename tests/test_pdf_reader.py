@@ -77,6 +77,10 @@ def pages(tmp_path_factory):
            + "".join(f"<p>{html.escape(t)}</p>" for t in rest.split("\n"))
            + article_html(ARTICLES[4]) + "</main>")
     made["jump"] = print_pdf(tmp, "jump", two)
+    ad = ("<h2>盛夏家电节 全场空调5折起</h2><p>即日起至8月31日，以旧换新再送好礼。咨询热线：010-84561234"
+          "　地址：北京市朝阳区建国路88号</p>")
+    made["ad"] = print_pdf(tmp, "ad", HEADER + "<main>" + article_html(ARTICLES[0]) + ad
+                           + "".join(map(article_html, ARTICLES[1:])) + "</main>")
     made["scan"] = print_pdf(tmp, "scan", "<div style='width:80mm;height:60mm;background:#888'>"
                                           "</div>")
     return tmp, made
@@ -125,3 +129,10 @@ def test_answers_from_the_pdf_match_the_text_page(pages, tmp_path):
         answer = rag.answer(question, index=idx)
         assert expected in answer.text.partition("\n\n")[0], answer.text
         assert answer.citations[0].hit.source.endswith("cols3.pdf")
+
+
+def test_an_advertisement_is_left_out_and_said(pages):
+    articles, problems = read_paths([pages[1]["ad"]])
+    assert [a.title for a in articles] == [a.title for a in ARTICLES]
+    assert [p.reason for p in problems] == ["page 1: “盛夏家电节 全场空调5折起” reads as an "
+                                            "advertisement; left out"]
