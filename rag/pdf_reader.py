@@ -17,8 +17,10 @@ Each page is laid out by `rag.pdf_layout`; then, by what the PDF says of each li
 * body lines are joined without a break (a column's line end is not a word end) and a
   new paragraph starts where a line is indented or the line before it ends short.
 
-A page without any text is reported as a scan (no OCR here). Articles continued on
-another page are read as two articles, each on its own page.
+A page without any text is reported as a scan (no OCR here). An article continued on the
+next page ("下转第4版" at its end, or "上接第3版" before the next page's first headline) is
+joined with the body text that page opens with; text before a page's first headline that
+no jump line ties to an article is reported, not glued on.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class PdfArticle:
     subtitle: str = ""
     paragraphs: list[str] = field(default_factory=list)
     date: str | None = None
+    continued: bool = False  # a "下转第N版" line closes it on this page
 
 
 def read_pdf(data: bytes) -> tuple[list[PdfArticle], list[str]]:
@@ -62,10 +65,11 @@ def read_pdf(data: bytes) -> tuple[list[PdfArticle], list[str]]:
         ads = [a for a in found if is_advertisement(a)]
         notes += [f"page {number}: “{a.title}” reads as an advertisement; left out" for a in ads]
         found = [a for a in found if a not in ads]
-        if carried and articles:  # "上接第1版": the last article of the page before goes on
-            articles[-1].paragraphs += carried
-        elif carried:
-            notes.append(f"page {number}: text before the first headline was not read")
+        if carried.paragraphs and articles and (articles[-1].continued or carried.continued):
+            articles[-1].paragraphs += carried.paragraphs  # 下转 / 上接: the article goes on
+        elif carried.paragraphs:
+            notes.append(f"page {number}: text before the first headline, which no jump line "
+                         "(下转/上接) ties to an article, was not read")
         articles += found
     if not articles and not notes:
         raise Skip("no article text found in the PDF (no headline: text set larger than "
@@ -73,8 +77,9 @@ def read_pdf(data: bytes) -> tuple[list[PdfArticle], list[str]]:
     return articles, notes
 
 
-def _page_articles(lines: list[Line], page: int) -> tuple[list[str], list[PdfArticle]]:
-    """(body paragraphs before the page's first headline — a continuation —, its articles)."""
+def _page_articles(lines: list[Line], page: int) -> tuple[PdfArticle, list[PdfArticle]]:
+    """(the body before the page's first headline — a continuation, ``continued`` when an
+    "上接" line says so —, the page's articles, ``continued`` when a "下转" line ends one)."""
     body = body_size(lines)
     cols = columns(lines, body)
     order = reading_order(lines, cols, body)
@@ -89,8 +94,11 @@ def _page_articles(lines: list[Line], page: int) -> tuple[list[str], list[PdfArt
     out: list[PdfArticle] = []
     prev: Line | None = None
     for ln in order:
-        if _JUMP.match(ln.text) or ln.size < body - 0.6:
-            continue  # jump line, caption, folio, page header
+        if _JUMP.match(ln.text):
+            (out[-1] if out else lead).continued = True
+            continue
+        if ln.size < body - 0.6:
+            continue  # caption, folio, page header
         if ln.size >= headline:
             if _is_banner(ln, order):
                 continue
@@ -104,7 +112,7 @@ def _page_articles(lines: list[Line], page: int) -> tuple[list[str], list[PdfArt
         elif abs(ln.size - body) <= 0.6:
             _add_body(out[-1] if out else lead, ln, prev, body, cols)
         prev = ln
-    return lead.paragraphs, [a for a in out if a.paragraphs]
+    return lead, [a for a in out if a.paragraphs]
 
 
 # what advertisements say and news does not: a telephone number, a price or discount, a call

@@ -77,6 +77,8 @@ def pages(tmp_path_factory):
            + "".join(f"<p>{html.escape(t)}</p>" for t in rest.split("\n"))
            + article_html(ARTICLES[4]) + "</main>")
     made["jump"] = print_pdf(tmp, "jump", two)
+    made["nojump"] = print_pdf(tmp, "nojump", two.replace("<p>（下转第4版）</p>", "")
+                               .replace("<p>（上接第3版）</p>", ""))
     ad = ("<h2>盛夏家电节 全场空调5折起</h2><p>即日起至8月31日，以旧换新再送好礼。咨询热线：010-84561234"
           "　地址：北京市朝阳区建国路88号</p>")
     made["ad"] = print_pdf(tmp, "ad", HEADER + "<main>" + article_html(ARTICLES[0]) + ad
@@ -106,6 +108,14 @@ def test_jump_lines_join_an_article_across_pages_captions_left_out(pages):
     assert same_text(articles[1].text) == same_text(ARTICLES[3].text)
     assert "下转" not in articles[1].text and "图为活动现场" not in articles[1].text
     assert [a.metadata["page"] for a in articles] == [1, 1, 2]
+
+
+def test_text_no_jump_line_ties_to_an_article_is_not_glued_on(pages):
+    articles, problems = read_paths([pages[1]["nojump"]])
+    assert same_text(articles[1].text) == same_text(ARTICLES[3].text.split("\n")[0])
+    assert [p.reason for p in problems] == [
+        "page 2: text before the first headline, which no jump line (下转/上接) ties to an "
+        "article, was not read"]
 
 
 def test_a_scan_and_a_broken_file_are_reported(pages, tmp_path):
