@@ -71,7 +71,7 @@ def make_fetch(shared: SharedIndex):
         if not urls:
             return shared.status_html(), "请输入新闻源（RSS/Atom）或文章网址"
         progress(None, desc="正在抓取…")
-        report = fetch(urls, shared.upload_dir / "fetched")
+        report = fetch(urls, shared.upload_dir / "fetched", private=shared.local_only)
         lines = fetch_lines(report)
         if report.saved:
             titles = {p: json.loads(p.read_text("utf-8")).get("title") or p.name

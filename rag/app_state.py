@@ -40,9 +40,12 @@ RECHECK_S = 1.0
 class SharedIndex:
     """The one loaded Index all sessions search, kept at the folder's live version."""
 
-    def __init__(self, index_dir: str | Path, upload_dir: str | Path, index: Index | None = None):
+    def __init__(self, index_dir: str | Path, upload_dir: str | Path, index: Index | None = None,
+                 *, local_only: bool = True):
         self.index_dir = Path(index_dir)
         self.upload_dir = Path(upload_dir)
+        # served to this machine only: its URL field may fetch local addresses too
+        self.local_only = local_only
         self._index = index or Index.load(self.index_dir)
         self._pointer = live_name(self.index_dir)
         self._checked = time.monotonic()

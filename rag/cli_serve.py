@@ -95,7 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app_inputs import MAX_UPLOAD_MB
     from .app_ui import CSS, HEAD, build_ui
 
-    shared = SharedIndex(index_dir, upload_dir, index)
+    shared = SharedIndex(index_dir, upload_dir, index, local_only=is_loopback(args.host))
     if not is_loopback(args.host):
         note = "password required" if auth else "NO password: anyone on the network can use it"
         print(f"newsrag: warning: listening on {args.host} ({note})", file=sys.stderr, flush=True)

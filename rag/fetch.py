@@ -23,8 +23,10 @@ per ``out_dir``, so the article folder holds only articles.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -98,8 +100,11 @@ class Fetcher:
 
 
 def fetch(urls: list[str], out_dir: str | Path, *, delay: float = 1.0, timeout: float = 15.0,
-          retries: int = 2) -> FetchReport:
-    """Fetch ``urls`` (feeds or article pages) into article files under ``out_dir``."""
+          retries: int = 2, private: bool = True) -> FetchReport:
+    """Fetch ``urls`` (feeds or article pages) into article files under ``out_dir``.
+
+    ``private=False`` refuses URLs whose host is a loopback, private or link-local address
+    (the app served to a network must not become a way into the machines behind it)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     state_file = _state_file(out_dir)
@@ -110,10 +115,16 @@ def fetch(urls: list[str], out_dir: str | Path, *, delay: float = 1.0, timeout: 
         if urlparse(url).scheme not in ("http", "https"):
             report.failed.append((url, "not an http(s) URL"))
             continue
+        if not private and _private_host(url):
+            report.failed.append((url, "a private or local address (not fetched by a shared app)"))
+            continue
         try:
             entries = _feed_entries(client, url, feeds, report)
         except OSError as exc:
             report.failed.append((url, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a malformed answer must not stop the others
+            report.failed.append((url, f"could not be read ({type(exc).__name__})"))
             continue
         for link, extra in entries:
             if link in pages:
@@ -124,12 +135,24 @@ def fetch(urls: list[str], out_dir: str | Path, *, delay: float = 1.0, timeout: 
             except (OSError, ValueError) as exc:
                 report.failed.append((link, str(exc)))
                 continue
+            except Exception as exc:  # noqa: BLE001 - an odd page must not stop the others
+                report.failed.append((link, f"could not be read ({type(exc).__name__})"))
+                continue
             pages[link] = path.name
             report.saved.append(path)
     tmp = state_file.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), "utf-8")
     os.replace(tmp, state_file)
     return report
+
+
+def _private_host(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # unresolvable: the request itself will fail and say so
+    return any(not ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in infos)
 
 
 def _state_file(out_dir: Path) -> Path:

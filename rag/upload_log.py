@@ -73,6 +73,7 @@ _FETCH_ZH = [
     (r"^cannot connect", "无法连接"),
     (r"no article text found on the page", "网页上没有找到正文"),
     (r"not an http\(s\) URL", "不是 http(s) 网址"),
+    (r"a private or local address", "内网或本机地址，共享的应用不抓取"),
 ]
 
 

@@ -104,6 +104,9 @@ def test_feed_pages_robots_failures_and_a_second_run(site, tmp_path):
     third = fetch([feed], tmp_path, delay=0.2, retries=1)
     assert len(third.saved) == 2 and site.hits["/news/library.html"] == 1  # not fetched again
     assert fetch(["ftp://x/y"], tmp_path).failed == [("ftp://x/y", "not an http(s) URL")]
+    # an app served to the network must not fetch from the machines behind it
+    assert fetch([feed], tmp_path, private=False).failed == [
+        (feed, "a private or local address (not fetched by a shared app)")]
 
 
 @pytest.mark.slow
