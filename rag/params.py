@@ -34,6 +34,8 @@ import reprlib
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from .encoding import fix_surrogates
+
 K_MIN, K_MAX = 1, 100
 MAX_SOURCE_CHARS = 200
 MODES = ("hybrid", "dense", "keyword")
@@ -91,11 +93,7 @@ def shown(value: Any) -> str:
 def clean_text(text: str) -> str:
     """``text`` with lone surrogates (a JSON "\\ud83d" or a broken paste) replaced by U+FFFD
     and surrogate pairs joined, so jieba, the model and SQLite all accept it."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return fix_surrogates(text)[0]
 
 
 def check_text(value: Any, param: str = "query") -> str:

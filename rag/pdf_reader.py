@@ -86,7 +86,8 @@ def _page_articles(lines: list[Line], page: int) -> tuple[PdfArticle, list[PdfAr
     headline = body * HEADLINE
     # the page header: the lines above the first line of content (set at least as large as
     # the body, the banner aside) — "2023年12月28日 星期四 第3版" dates the page's articles
-    content = [ln.top for ln in order if ln.size >= body - 0.6 and not _is_banner(ln, order)]
+    banners = _banners(order)
+    content = [ln.top for ln in order if ln.size >= body - 0.6 and id(ln) not in banners]
     header = sorted((ln for ln in order if ln.bottom <= min(content, default=0) + 0.5),
                     key=lambda ln: (round(ln.top), ln.x0))
     date = date_from_header("\n".join(ln.text for ln in header))
@@ -100,7 +101,7 @@ def _page_articles(lines: list[Line], page: int) -> tuple[PdfArticle, list[PdfAr
         if ln.size < body - 0.6:
             continue  # caption, folio, page header
         if ln.size >= headline:
-            if _is_banner(ln, order):
+            if id(ln) in banners:
                 continue
             if (out and prev is not None and prev.size >= headline and not out[-1].paragraphs
                     and not out[-1].subtitle and abs(prev.size - ln.size) < 0.6):
@@ -133,10 +134,10 @@ def is_advertisement(article: PdfArticle) -> bool:
     return sum(bool(cue.search(article.title + text)) for cue in _AD_CUES) >= 2
 
 
-def _is_banner(ln: Line, order: list[Line]) -> bool:
-    """A full-width line set larger than every in-column headline: the page's banner."""
-    in_columns = [o.size for o in order if o.column != -1]
-    return ln.column == -1 and ln.size > max(in_columns, default=0) + 0.6
+def _banners(order: list[Line]) -> set[int]:
+    """Full-width lines set larger than every in-column line: the page's banner (by id)."""
+    top = max((o.size for o in order if o.column != -1), default=0) + 0.6
+    return {id(ln) for ln in order if ln.column == -1 and ln.size > top}
 
 
 def _add_body(article: PdfArticle, ln: Line, prev: Line | None, body: float,

@@ -8,9 +8,10 @@ at the reader boundary.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .encoding import fix_surrogates
 
 
 def content_hash(*parts: str | None) -> str:
@@ -64,7 +65,7 @@ class Chunk:
 
 
 def _printable(s: str) -> str:
-    return re.sub("[\ud800-\udfff]", "\ufffd", s)
+    return fix_surrogates(s)[0]
 
 
 @dataclass
