@@ -71,10 +71,7 @@ class SharedIndex:
 
     def _reload(self) -> None:
         pointer = live_name(self.index_dir)
-        new = Index.load(self.index_dir, config=self._index.config)
-        old = self._index
-        if old._embedder is not None and new.manifest.get("model") == old.manifest.get("model"):
-            new._embedder = old._embedder  # the same model: do not load it again
+        new = self._index.reload()  # the model handed over, not loaded again
         self._index, self._pointer = new, pointer  # one assignment each: readers never wait
 
     def status_html(self) -> str:

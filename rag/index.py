@@ -56,6 +56,14 @@ class Index:
             self._embedder = Embedder(self.config)
         return self._embedder
 
+    def reload(self) -> "Index":
+        """The folder's live version loaded anew (after a build), with this index's loaded
+        embedding model handed over when it is the same model (a server swaps, never reloads)."""
+        new = Index.load(self.index_dir, config=self.config)
+        if self._embedder is not None and new.manifest.get("model") == self.manifest.get("model"):
+            new._embedder = self._embedder
+        return new
+
     def info(self) -> dict:
         m = self.manifest
         return {"index": str(self.index_dir), "articles": m["counts"]["articles"],
