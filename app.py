@@ -2,12 +2,12 @@
 
 Same as ``newsrag serve``; kept at the repo root so the app starts with one
 obvious command on a fresh checkout (it builds ``index/`` from ``data/`` first
-if needed). See rag/cli_serve.py for the options.
+if needed). See rag/cli/serve.py for the options.
 """
 
 import sys
 
-from rag.cli_serve import main
+from rag.cli.serve import main
 
 if __name__ == "__main__":
     sys.exit(main())

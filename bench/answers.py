@@ -31,7 +31,6 @@ import inspect
 import json
 import random
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -39,9 +38,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index, build_index  # noqa: E402
-from rag.answer import answer, answer_stream  # noqa: E402
-from rag.eval_data import load_questions, write_corpus  # noqa: E402
-from rag.evaluate import ExcludingIndex, answer_parts, contains_all, record_id  # noqa: E402
+from rag.answering.pipeline import answer, answer_stream  # noqa: E402
+from rag.evaluation.data import load_questions, write_corpus  # noqa: E402
+from rag.evaluation.measure import ExcludingIndex, answer_parts, contains_all, record_id  # noqa: E402
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _TAKES_AS_OF = "as_of" in inspect.signature(answer).parameters  # False on releases before it
@@ -64,7 +63,7 @@ def lenient(text: str, gold: str) -> bool:
 def engines(names: list[str], calibrate: bool = False) -> dict[str, object]:
     if names == ["default"]:
         return {"default": None}
-    from rag.extractive import ExtractiveEngine
+    from rag.answering.extractive import ExtractiveEngine
 
     class Calibrating(ExtractiveEngine):
         """Never refuses on the margin; remembers the last one (None: a yes/no question)."""
@@ -94,7 +93,7 @@ def engines(names: list[str], calibrate: bool = False) -> dict[str, object]:
         elif n == "reader":
             out[n] = ExtractiveEngine()
         elif n == "llm":
-            from rag.llm import LLMEngine
+            from rag.answering.llm import LLMEngine
 
             out[n] = LLMEngine()
         else:

@@ -41,7 +41,7 @@ def _newsrag() -> list[str]:
     script = Path(sys.executable).parent / "newsrag"
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from rag.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from rag.cli.main import main; sys.exit(main())"]
 
 
 def _home(env: dict) -> Path:

@@ -9,7 +9,7 @@ same documents, same questions. Each pipeline builds its index and answers
 every question in its own subprocess, so build time, peak memory (ru_maxrss)
 and query latency are its own. Results are scored at article level: the
 retrieved chunks are mapped to their document id and de-duplicated in rank
-order, then Hit@1/5/10 and MRR@10 against the gold ids (rag.eval_data).
+order, then Hit@1/5/10 and MRR@10 against the gold ids (rag.evaluation.data).
 
 Pipelines (the peers are set up the way their documentation teaches them):
   newsrag     rag.build_index + rag.Index: fused, and each leg alone (dense, keyword)
@@ -68,11 +68,11 @@ def prepare_set(eval_dir: Path, fmt: str, work: Path, *, limit: int | None = Non
                 distractors: int = 0, corpus_limit: int | None = None, seed: int = 0):
     """(corpus JSONL path, questions) for one setting, written under ``work/corpus``.
 
-    The corpus is rag.eval_data.write_corpus's file; with ``corpus_limit`` a
+    The corpus is rag.evaluation.data.write_corpus's file; with ``corpus_limit`` a
     smaller file holding the sampled questions' gold documents plus random
     others is written next to it (for quick checks).
     """
-    from rag.eval_data import load_questions, write_corpus
+    from rag.evaluation.data import load_questions, write_corpus
 
     src = eval_dir / ("rgb_zh" if fmt == "rgb" else "crud")
     corpus = write_corpus(src, fmt, work / "corpus", distractors=distractors, seed=seed)
@@ -206,7 +206,7 @@ def worker(args) -> None:
     logging.disable(logging.WARNING)
     questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))
     corpus = Path(args.corpus)
-    from rag.embedder import m3e_small_path
+    from rag.embedding.embedder import m3e_small_path
 
     model_path = str(m3e_small_path())
     if args.pipeline == "newsrag":
@@ -262,7 +262,7 @@ def run_pipeline(name: str, corpus: Path, questions, work: Path, tag: str, backe
 
 
 def score(res: dict, questions) -> list[dict]:
-    from rag.eval_data import retrieval_metrics
+    from rag.evaluation.data import retrieval_metrics
 
     rows = []
     for label, run in res["runs"].items():

@@ -18,7 +18,7 @@ baseline's fp32 vectors.
 Part 2 (retrieval): Hit@1/5/10 and MRR@10 of newsrag dense and fused, built
 and queried with the torch backend and with onnx-int8 (separate index
 folders), on rgb and crud, via bench/compare.py's newsrag pipeline
-(rag.build_index + rag.Index, rag.eval_data metrics). --corpus-limit and
+(rag.build_index + rag.Index, rag.evaluation.data metrics). --corpus-limit and
 --questions shrink it for quick checks; without them it is the full sets.
 """
 
@@ -41,9 +41,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from rag import Config  # noqa: E402
-from rag.chunking import chunk_article, context_header  # noqa: E402
-from rag.eval_data import retrieval_metrics, write_corpus  # noqa: E402
-from rag.readers import read_paths  # noqa: E402
+from rag.text.chunking import chunk_article, context_header  # noqa: E402
+from rag.evaluation.data import retrieval_metrics, write_corpus  # noqa: E402
+from rag.ingest.readers import read_paths  # noqa: E402
 
 BASELINE = "plain encode (one call)"
 VARIANTS = {
@@ -80,7 +80,7 @@ def sample_chunks(eval_dir: Path, work: Path, limit: int, config: Config, seed: 
 
 def _embedder(model, batch_size: int):
     """An Embedder around an already loaded model (same encode_passages code as the build)."""
-    from rag.embedder import Embedder
+    from rag.embedding.embedder import Embedder
 
     e = Embedder.__new__(Embedder)
     e.name, e.batch_size, e.model = "m3e-small", batch_size, model
@@ -93,9 +93,9 @@ def make_variants(names: list[str], batch_size: int, cores: int) -> dict:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from rag.embedder import m3e_small_path
-    from rag.onnx_backend import load_onnx_model
-    from rag.openvino_backend import load_openvino_model
+    from rag.embedding.embedder import m3e_small_path
+    from rag.embedding.onnx_backend import load_onnx_model
+    from rag.embedding.openvino_backend import load_openvino_model
 
     path = str(m3e_small_path())
     st = SentenceTransformer(path, device="cpu")

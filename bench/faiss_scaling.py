@@ -98,7 +98,7 @@ def measure(name, index, queries, truth, n, build_s, rss, nprobes=(0,), data=Non
 
 
 def ivf_indexes(data, queries, truth, nlist, skip) -> list[dict]:
-    """IVF-SQ8 as rag.dense_index builds it (nlist = 4 sqrt(n), trained on 100k
+    """IVF-SQ8 as rag.store.faiss_vectors builds it (nlist = 4 sqrt(n), trained on 100k
     vectors), then IVF-PQ on the same coarse quantizer and coarse assignment
     (their build time counts the shared k-means and assignment too).
     "+rerank 40": the top 40 re-scored exactly from the stored float vectors."""

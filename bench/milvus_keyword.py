@@ -29,12 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag import Config, Index, index_folder  # noqa: E402
-from rag.chunking import context_header  # noqa: E402
-from rag.eval_data import load_questions, retrieval_metrics  # noqa: E402
-from rag.milvus_store import MilvusWriter, chunk_key  # noqa: E402
-from rag.store import ChunkRow  # noqa: E402
-from rag.tokenizer import STOPWORDS  # noqa: E402
+from rag import Config, Index  # noqa: E402
+from rag.store import folder_versions as index_folder  # noqa: E402
+from rag.text.chunking import context_header  # noqa: E402
+from rag.evaluation.data import load_questions, retrieval_metrics  # noqa: E402
+from rag.store.milvus_store import MilvusWriter, chunk_key  # noqa: E402
+from rag.store.protocol import ChunkRow  # noqa: E402
+from rag.text.tokenizer import STOPWORDS  # noqa: E402
 from rag.types import Article  # noqa: E402
 
 

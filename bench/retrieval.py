@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index, build_index  # noqa: E402
-from rag.eval_data import load_questions, retrieval_metrics, write_corpus  # noqa: E402
+from rag.evaluation.data import load_questions, retrieval_metrics, write_corpus  # noqa: E402
 
 
 def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | None,

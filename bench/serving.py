@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Index  # noqa: E402
-from rag.eval_data import load_questions, retrieval_metrics  # noqa: E402
+from rag.evaluation.data import load_questions, retrieval_metrics  # noqa: E402
 from faiss_scaling import rss_mb  # noqa: E402  (bench/ is on sys.path as the script folder)
 
 

@@ -20,17 +20,17 @@ from typing import Callable, Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import index_folder
-from .chunking import chunk_article, context_header
-from .config import Config
-from .embed_cache import EmbeddingCache
-from .embedder import Embedder
-from .errors import NewsragError
-from .file_walk import safe_resolve
-from .readers import read_paths
-from .store import ChunkRow, Previous, StoreWriter, open_writer
-from .tokenizer import tokenize
-from .types import Article, BuildReport, Problem, content_hash
+from rag.store import folder_versions
+from rag.text.chunking import chunk_article, context_header
+from rag.config import Config
+from rag.embedding.embed_cache import EmbeddingCache
+from rag.embedding.embedder import Embedder
+from rag.errors import NewsragError
+from rag.ingest.file_walk import safe_resolve
+from rag.ingest.readers import read_paths
+from rag.store.protocol import ChunkRow, Previous, StoreWriter, open_writer
+from rag.text.tokenizer import tokenize
+from rag.types import Article, BuildReport, Problem, content_hash
 
 Progress = Callable[[int, int], None]
 
@@ -50,14 +50,14 @@ def build_index(
     config = config or Config()
     index_dir = Path(index_dir)
     started = time.time()
-    with index_folder.build_lock(index_dir):
+    with folder_versions.build_lock(index_dir):
         writer = open_writer(index_dir, config)
         try:
             report = _build(writer, paths, index_dir, rebuild, date, config, show_progress,
                             on_progress)
         finally:
             writer.close()
-        shutil.rmtree(index_folder.embcache_dir(index_dir), ignore_errors=True)
+        shutil.rmtree(folder_versions.embcache_dir(index_dir), ignore_errors=True)
     report.seconds = time.time() - started
     return report
 
@@ -97,7 +97,7 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
     vectors, dim = _embed(config, writer, prev, index_dir, chunks, texts, report, show_progress,
                           on_progress)
     manifest = {
-        "format_version": index_folder.FORMAT_VERSION,
+        "format_version": folder_versions.FORMAT_VERSION,
         "model": config.model,
         "backend": config.backend,
         "dim": dim,
@@ -121,7 +121,7 @@ def _nothing_changed(prev: Previous, config: Config, todo: list[Article], report
     m = prev.manifest or {}
     return (config.store == "faiss" and prev.rebuild_reason is None and bool(prev.hashes)
             and not todo and report.removed == 0 and "counts" in m
-            and m.get("format_version") == index_folder.FORMAT_VERSION
+            and m.get("format_version") == folder_versions.FORMAT_VERSION
             and m.get("model") == config.model and m.get("backend") == config.backend
             and m.get("chunking") == config.chunking_params()
             and m.get("approx_threshold") == config.approx_threshold
@@ -224,7 +224,7 @@ def _embed(
 ) -> tuple[np.ndarray, int]:
     """Vectors for ``texts`` and their dimension: reused where possible, else encoded
     in checkpointed batches."""
-    cache = EmbeddingCache(index_folder.embcache_dir(index_dir), config.embedding_id())
+    cache = EmbeddingCache(folder_versions.embcache_dir(index_dir), config.embedding_id())
     hashes = [r.emb_hash for r in rows]
     found = {**cache.lookup(hashes), **writer.cached_vectors(hashes)}
     # identical texts (repeated records, boilerplate passages) are embedded once

@@ -34,7 +34,7 @@ import reprlib
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from .encoding import fix_surrogates
+from rag.ingest.encoding import fix_surrogates
 
 K_MIN, K_MAX = 1, 100
 MAX_SOURCE_CHARS = 200
@@ -213,12 +213,12 @@ def check_engine(value: Any) -> Any:
     if not isinstance(value, (str, bytes)) and callable(getattr(value, "stream", None)):
         return value
     raise ParamError("engine", "'extractive', 'llm' or an object with a .stream() method "
-                     "(see rag.answer.Engine)", value, "extractive 或 llm")
+                     "(see rag.answering.pipeline.Engine)", value, "extractive 或 llm")
 
 
 def check_history(value: Any) -> Any:
     """History: None or a list of (question, answer) pairs / {"role", "content"} messages
-    (each item is checked by `rag.followup.normalize_history`)."""
+    (each item is checked by `rag.answering.followup.normalize_history`)."""
     if value is None or (isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict))):
         return value
     raise ParamError("history", "a list of (question, answer) pairs or {{'role', 'content'}} "

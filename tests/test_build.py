@@ -4,42 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, SAMPLE
+from samples import write_article
 from rag import Config, Index, build_index
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, NewsragError
 
 pytestmark = pytest.mark.slow
-
-ARTICLE = """{title}
-
-本报讯（记者 王明）{body}
-"""
-
-
-def write_article(folder: Path, name: str, title: str, body: str) -> Path:
-    path = folder / name
-    path.write_text(ARTICLE.format(title=title, body=body), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def corpus(tmp_path) -> Path:
-    data = tmp_path / "data"
-    data.mkdir()
-    shutil.copy(SAMPLE, data / "page.txt")
-    write_article(data, "bridge.txt", "城南大桥今日通车",
-                  "全长1280米的城南大桥今天正式通车。大桥总投资4.6亿元，历时三年建成。")
-    return data
-
 
 def test_incremental_add_change_delete(corpus, tmp_path):
     index_dir = tmp_path / "index"
@@ -143,7 +120,7 @@ def test_killed_build_leaves_old_index_and_resumes(corpus, tmp_path):
         write_article(corpus, f"extra{i:02d}.txt", f"增补稿件第{i}号", body)
     env = {**os.environ, "NEWSRAG_BATCH_SIZE": "2", "NEWSRAG_THREADS": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "build", str(corpus), "--index", str(index_dir), "--quiet"],
+        [sys.executable, "-m", "rag.cli.main", "build", str(corpus), "--index", str(index_dir), "--quiet"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     cache = index_dir / ".embcache"
     deadline = time.time() + 120

@@ -227,7 +227,7 @@ def test_long_question_is_cut_with_a_notice_and_bounded(fuzz_index):
 
 
 def newsrag(*args):
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "rag.cli.main", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 

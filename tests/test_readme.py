@@ -62,7 +62,7 @@ def test_shell_examples_run(scratch):
     for command in commands:
         argv = shlex.split(command)
         assert argv[0] == "newsrag", f"README shell example is not a newsrag command: {command}"
-        done = subprocess.run([sys.executable, "-m", "rag.cli", *argv[1:]], cwd=scratch,
+        done = subprocess.run([sys.executable, "-m", "rag.cli.main", *argv[1:]], cwd=scratch,
                               env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr, command

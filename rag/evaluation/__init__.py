@@ -1,0 +1,1 @@
+"""Evaluation sets and the measurements behind `newsrag eval` and the benchmarks."""

@@ -1,0 +1,1 @@
+"""A loaded index and hybrid search: the keyword and dense legs fused."""

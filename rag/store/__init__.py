@@ -1,0 +1,1 @@
+"""Where an index lives: the storage protocol, the versioned index folder (SQLite + FAISS + bm25s) and Milvus."""

@@ -1,0 +1,181 @@
+"""The default store: a versioned index folder (FAISS + bm25s + SQLite).
+
+A commit writes a complete new version into a staging folder and publishes it
+atomically (see `rag.store.folder_versions`); readers only ever open a published
+version, read-only. Chunk keys are row numbers shared by FAISS, BM25 and the
+chunk table.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from rag.store import bm25_keywords, faiss_vectors, folder_versions, sqlite_records
+from rag.config import Config
+from rag.errors import IndexCorruptError, NewsragError
+from rag.store.protocol import ChunkRow, Filters, Previous, like_pattern, unique_hits
+from rag.types import Article, Hit
+
+
+class FaissWriter:
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.con: sqlite3.Connection | None = None
+        self.vectors: np.ndarray | None = None
+
+    def open(self, config: Config, rebuild: bool) -> Previous:
+        """The live version to update, or why a full rebuild is needed instead."""
+        if folder_versions.current_version(self.index_dir) is None:
+            return Previous()
+        try:
+            folder, manifest = folder_versions.read_manifest(self.index_dir)
+        except NewsragError as exc:
+            return Previous(rebuild_reason=f"the previous index could not be read ({exc})")
+        reason = rebuild_reason(manifest, config, rebuild)
+        if rebuild or manifest.get("model") != config.model:
+            return Previous(manifest, dict(manifest.get("articles", {})), {}, reason)
+        try:
+            self.con = sqlite_records.connect(folder / "meta.sqlite")
+            self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            paths = dict(self.con.execute("SELECT doc_id, path FROM articles"))
+            hashes = sqlite_records.article_hashes(self.con)
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            self.close()
+            return Previous(manifest=manifest, rebuild_reason=f"the previous index is damaged ({exc})")
+        # On a chunking change everything is re-chunked, but vectors of identical
+        # embedded text (same model: the hash covers it) stay valid and are reused.
+        return Previous(manifest, hashes, paths, reason)
+
+    def cached_vectors(self, emb_hashes: list[str]) -> dict[str, np.ndarray]:
+        if not self.con:
+            return {}
+        wanted, out = set(emb_hashes), {}
+        for row, h in self.con.execute("SELECT row, emb_hash FROM chunks"):
+            if h in wanted and h not in out:
+                out[h] = np.asarray(self.vectors[row], dtype=np.float32)
+        return out
+
+    def commit(self, *, keep: list[str], articles: list[Article], chunks: list[ChunkRow],
+               vectors: np.ndarray, manifest: dict) -> int:
+        staging = folder_versions.new_staging(self.index_dir)
+        try:
+            con = sqlite_records.connect(staging / "meta.sqlite", create=True)
+            rows: list[tuple] = []
+            parts = []
+            if self.con and keep:
+                sqlite_records.copy_articles(self.con, con, keep)
+                old = sqlite_records.chunks_of(self.con, keep)
+                rows.extend((i,) + tuple(r[1:]) for i, r in enumerate(old))
+                parts.append(np.asarray(self.vectors[[r[0] for r in old]], dtype=np.float32))
+            sqlite_records.insert_articles(con, (sqlite_records.article_row(a, a.doc_id) for a in articles))
+            base = len(rows)
+            rows.extend((base + i,) + tuple(c) for i, c in enumerate(chunks))
+            parts.append(np.asarray(vectors, dtype=np.float32).reshape(-1, manifest["dim"]))
+            sqlite_records.insert_chunks(con, rows)
+            con.commit()
+            n_articles, n_chunks = sqlite_records.counts(con)
+            hashes = sqlite_records.article_hashes(con)
+            con.close()
+            all_vectors = np.concatenate(parts)
+            np.save(staging / "vectors.npy", all_vectors)
+            factory, nprobe = faiss_vectors.choose_factory(len(all_vectors), manifest["approx_threshold"])
+            faiss_vectors.save(faiss_vectors.build(all_vectors, factory, nprobe), staging / "dense.faiss")
+            tokens = [r[7].split(" ") if r[7] else [] for r in rows]
+            bm25_keywords.save(bm25_keywords.build(tokens), staging / "bm25")
+            manifest = {**manifest, "faiss": {"factory": factory, "nprobe": nprobe},
+                        "counts": {"articles": n_articles, "chunks": n_chunks},
+                        "articles": dict(sorted(hashes.items()))}
+            folder_versions.publish(self.index_dir, staging, manifest)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return n_chunks
+
+    def close(self) -> None:
+        if self.con:
+            self.con.close()
+            self.con = None
+
+
+def rebuild_reason(manifest: dict, config: Config, rebuild: bool) -> str | None:
+    """Why stored chunks/vectors cannot be reused with ``config`` (None: they can)."""
+    if rebuild:
+        return "--rebuild was given"
+    if manifest.get("model") != config.model:
+        return f"embedding model changed from {manifest.get('model')} to {config.model}"
+    if manifest.get("chunking") != config.chunking_params():
+        return (f"chunking settings changed from {manifest.get('chunking')} "
+                f"to {config.chunking_params()}")
+    return None
+
+
+class FaissReader:
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.version, self.manifest = folder_versions.read_manifest(index_dir)
+        self._lock = threading.Lock()
+        try:
+            self._con = sqlite_records.connect(self.version / "meta.sqlite")
+            self._dense = faiss_vectors.load(self.version / "dense.faiss",
+                                           self.manifest["faiss"]["nprobe"])
+            self._bm25 = bm25_keywords.load(self.version / "bm25")
+        except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
+            raise IndexCorruptError(
+                f"the index in {index_dir} is damaged ({exc.__class__.__name__}: {exc}); "
+                f"rebuild with `newsrag build PATHS --index {index_dir} --rebuild`"
+            ) from None
+        self.n_chunks = int(self.manifest["counts"]["chunks"])
+        if self._dense.ntotal != self.n_chunks:
+            raise IndexCorruptError(
+                f"the index in {index_dir} is damaged (FAISS holds {self._dense.ntotal} vectors, "
+                f"the metadata {self.n_chunks} chunks); rebuild with --rebuild"
+            )
+
+    def candidates(self, query_vec, tokens, n, filters: Filters):
+        allowed = None
+        if filters:
+            with self._lock:
+                allowed = filtered_rows(self._con, filters)
+        kw = bm25_keywords.search(self._bm25, tokens, n, self.n_chunks, allowed) if tokens else []
+        dense = faiss_vectors.search(self._dense, query_vec, n, allowed) if query_vec is not None else []
+        return kw, dense
+
+    def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
+        with self._lock:
+            return unique_hits(sqlite_records.hits_for_rows(self._con, scored))
+
+    def article_text(self, doc_id: str) -> str | None:
+        with self._lock:
+            return sqlite_records.article_text(self._con, doc_id)
+
+    def newest_date(self) -> str | None:
+        with self._lock:
+            return self._con.execute("SELECT MAX(date) FROM articles").fetchone()[0]
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def filtered_rows(con: sqlite3.Connection, f: Filters) -> np.ndarray:
+    """Chunk rows whose article passes the filters; an undated article fails a date filter.
+
+    The source is a plain substring of source, path or URL (`like_pattern` escapes
+    LIKE's wildcards; ASCII letters match in either case, as SQLite's LIKE does)."""
+    where, args = [], []
+    if f.date_from:
+        where.append("a.date >= ?")
+        args.append(f.date_from)
+    if f.date_to:
+        where.append("a.date <= ?")
+        args.append(f.date_to)
+    if f.source:
+        like = "LIKE ? ESCAPE '\\'"
+        where.append(f"(a.source {like} OR a.path {like} OR a.url {like})")
+        args += [like_pattern(f.source)] * 3
+    q = "SELECT c.row FROM chunks c JOIN articles a USING (doc_id) WHERE " + " AND ".join(where)
+    return np.fromiter((r for (r,) in con.execute(q, args)), dtype=np.int64)

@@ -1,0 +1,112 @@
+"""The default engine on the sample page: short answers first, proven by a cited sentence.
+
+Real index (m3e-small), the real shipped reader; two or more questions per article,
+asked the way a reader would, each with the short answer a person expects.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import CONTEST, EXHIBITION, TEACHERS, TRAINING, WARMTH
+from rag.answering.pipeline import answer
+from rag.answering.extractive import ExtractiveEngine, is_yes_no
+
+pytestmark = pytest.mark.slow
+
+BTBU = "北京工商大学"
+
+# (question, the short answer expected, the article that must be cited)
+SHORT = [
+    ("本次展览共展出多少件作品？", "70件", EXHIBITION),
+    ("这次劳动主题展览是在什么地方办的？", "中央美术学院校史馆西厅", EXHIBITION),
+    ("站在自己塑像旁边发言的外卖小哥叫什么名字？", "高丰", EXHIBITION),
+    # the reader's own spans are 2024年 / 元旦春节 ("…将在2024年元旦春节期间开展…"): the day
+    # is found in another sentence of the passage it chose
+    ("暖·2024爱心互助行动从哪天开始到哪天结束？", "2023年12月22日至2024年2月15日", WARMTH),
+    ("爱心互助行动的活动对象分为几类？", "三类", WARMTH),
+    ("北京市教育工会主席是谁？", "宋丽静", TEACHERS),
+    ("首开集团的工会主席叫什么？", "李晓莉", TEACHERS),
+    ("北京工商大学教职工之家有多大？", "500平方米", BTBU),
+    ("心理减压室累计开展了多少次心理咨询？", "80余次", BTBU),
+    ("技能竞赛设置了哪几个赛道？", "数据分析、云计算、大数据、人工智能", CONTEST),
+    ("海淀工匠杯竞赛共有多少名选手参赛？", "596名", CONTEST),
+    ("八里庄街道基层工会干部培训班有多少人参加？", "100余名", TRAINING),
+    ("八里庄街道培训班采取什么方式学习？", "专题授课", TRAINING),
+]
+
+
+def short_answer(text: str) -> str:
+    head, sep, _ = text.partition("\n\n")
+    assert sep, f"no short answer before the evidence: {text!r}"
+    return head.replace("[1]", "").strip()
+
+
+@pytest.mark.parametrize("question,expected,title", SHORT,
+                         ids=[(q.values if hasattr(q, "values") else q)[0][:8] for q in SHORT])
+def test_short_answer_first_then_the_cited_sentence(loaded_index, question, expected, title):
+    a = answer(question, index=loaded_index)
+    assert not a.refused, a.text
+    short = short_answer(a.text)
+    # the answer itself, possibly with its measure word or a few words of context
+    assert expected in short and len(short) <= len(expected) + 12, a.text
+    c = a.citations[0]
+    assert c.supported and title in c.hit.title and expected.split("、")[0] in c.quote
+    article = loaded_index.article_text(c.hit.doc_id)
+    assert article[c.quote_start:c.quote_end] == c.quote  # highlight offsets hold
+
+
+def test_list_questions_get_every_item(loaded_index):
+    a = answer("八里庄街道培训班的培训内容有哪些？", index=loaded_index, k=5)
+    for course in ("《中国工会十八大及职工权益保障》", "《工会法理与实务》", "《民主管理与集体协商》",
+                   "《工会经费收支规范化管理》"):
+        assert course in a.text, a.text
+
+
+def test_follow_up_asks_for_the_end_of_the_range(loaded_index):
+    first = answer("暖·2024爱心互助行动从哪天开始到哪天结束？", index=loaded_index)
+    a = answer("那它什么时候结束？", index=loaded_index, history=[(first.question, first.text)])
+    assert not a.refused and "2024年2月15日" in a.text.partition("\n\n")[0], a.text
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("海淀区的技能竞赛共有596名选手参加吗？", "是"),
+    ("北京工商大学的教职工之家是在良乡主校区建立的吗？", "是"),
+    ("北京工商大学的教职工之家没有设心理减压室吗？", "否"),
+    ("海淀区的技能竞赛共有800名选手参加吗？", "否"),
+], ids=["contest", "campus", "negated", "other-number"])
+def test_yes_no_questions_answer_with_evidence(loaded_index, question, verdict):
+    a = answer(question, index=loaded_index)
+    assert a.text.startswith(verdict + "。") and a.citations and a.citations[0].supported, a.text
+
+
+def test_the_engine_of_earlier_releases_stays_one_setting_away(loaded_index):
+    a = answer("本次展览共展出多少件作品？", index=loaded_index,
+               engine=ExtractiveEngine(use_reader=False))
+    assert a.text == "据了解，本次展览共展出70件作品，囊括油画、雕塑、水墨、素描、水彩等艺术形式。[1]"
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("展览是免费的吗？", True), ("是否已经结束？", True), ("他有没有获奖？", True),
+    ("有多少人参加吗？", False), ("本次展览共展出多少件作品？", False), ("谁是主席吗？", False),
+])
+def test_yes_no_detection(question, expected):
+    assert is_yes_no(question) is expected
+
+
+def test_evidence_of_another_year_is_told_apart():
+    """The same event in another year is the commonest wrong answer: the evidence's own
+    years decide, 今年/去年 count in a dated article, the passage decides otherwise."""
+    from rag.answering.extractive import other_year
+    from rag.types import Hit
+
+    def hit(text: str, date: str | None = None, title: str = "") -> Hit:
+        return Hit("d", "c", title, date, "s", text, 1.0, 0, len(text))
+
+    assert other_year("德约科维奇夺得2023年澳网男单冠军。", hit("…2022年…"), {"2022"})
+    assert not other_year("纳达尔夺得2022年澳网男单冠军。", hit("…"), {"2022"})
+    last_year = "去年年底，他决定重新开发游戏。"
+    assert not other_year(last_year, hit(last_year + "2023年11月上线。", "2024-03-01"), {"2023"})
+    assert other_year(last_year, hit(last_year, "2022-03-01"), {"2023"})
+    assert not other_year("冠军是他。", hit("冠军是他。", None, "2023年赛事回顾"), {"2023"})
+    assert not other_year("冠军是他。", hit("冠军是他。"), {"2023"})  # no year at all: no verdict

@@ -1,0 +1,103 @@
+"""The ONNX Runtime backends: exported once into the cache, faithful to torch, searchable."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLE
+from samples import SENTENCES, assert_same_top_articles
+
+from rag.embedding import export_encoder
+
+from rag.embedding import onnx_backend
+from rag.errors import ConfigError
+
+def test_fingerprint_follows_the_model_files(tmp_path):
+    model = tmp_path / "tiny-model"
+    model.mkdir()
+    (model / "config.json").write_text('{"hidden_size": 8}')
+    (model / "pytorch_model.bin").write_bytes(b"weights")
+    (model / "README.md").write_text("not part of the model")
+    first = onnx_backend.fingerprint(model)
+    (model / "README.md").write_text("edited")
+    assert onnx_backend.fingerprint(model) == first
+    (model / "pytorch_model.bin").write_bytes(b"other weights")
+    assert onnx_backend.fingerprint(model) != first
+
+
+def test_onnx_backend_needs_a_local_folder(tmp_path):
+    with pytest.raises(ConfigError, match="local model folder"):
+        onnx_backend.fingerprint(tmp_path / "BAAI" / "no-such-model")
+    with pytest.raises(ConfigError, match="unknown ONNX backend"):
+        onnx_backend.onnx_file(tmp_path, "onnx-fp16")
+
+
+@pytest.mark.slow
+def test_export_is_made_once_and_reused(onnx_cache, model_path, monkeypatch):
+    t0 = time.time()
+    folder = onnx_backend.ensure_export(model_path)
+    assert folder.parent == onnx_cache / "onnx"
+    assert {p.name for p in folder.iterdir()} == {
+        onnx_backend.FP32_FILE, onnx_backend.INT8_FILE, onnx_backend.MARKER,
+        # the torch-free query path's recipe, checked against torch with the export
+        export_encoder.RECIPE, export_encoder.TOKENIZER_FILE, export_encoder.CHECK_FILE}
+    assert export_encoder.read_recipe(folder)["checks"]["onnx"] >= 0.9999
+    # no temp folder left (fingerprints.json spares later processes hashing the weights)
+    assert {p.name for p in folder.parent.iterdir()} - {"fingerprints.json"} == {folder.name}
+    sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+    assert sizes[onnx_backend.INT8_FILE] < 0.75 * sizes[onnx_backend.FP32_FILE]  # int8 weights
+    stamp = (folder / onnx_backend.MARKER).stat().st_mtime_ns
+    print(f"export took {time.time() - t0:.1f}s")
+
+    def no_second_export(*_a, **_k):
+        raise AssertionError("exported again although the cache holds the export")
+
+    monkeypatch.setattr(onnx_backend, "_export", no_second_export)
+    assert onnx_backend.ensure_export(model_path) == folder
+    model = onnx_backend.load_onnx_model(model_path, "onnx-int8", threads=1)
+    assert model.encode_query(["你好"]).shape == (1, 512)
+    assert (folder / onnx_backend.MARKER).stat().st_mtime_ns == stamp
+
+
+@pytest.mark.slow
+def test_onnx_embeddings_match_torch(onnx_cache, model_path):
+    from sentence_transformers import SentenceTransformer
+
+    torch_model = SentenceTransformer(str(model_path), device="cpu")
+    ref = torch_model.encode(SENTENCES, normalize_embeddings=True)
+    for backend, floor in (("onnx", 0.9999), ("onnx-int8", 0.98)):
+        model = onnx_backend.load_onnx_model(model_path, backend)
+        vecs = model.encode(SENTENCES, normalize_embeddings=True)
+        cos = np.sum(vecs * ref, axis=1)
+        assert cos.min() >= floor, (backend, float(cos.min()))
+    # the query path is torch's query path (m3e-small has no prompts; e5-small's "query: " /
+    # "passage: " are checked in test_cold_path)
+    fp32 = onnx_backend.load_onnx_model(model_path, "onnx")
+    unit = lambda v: v / np.linalg.norm(v, axis=1, keepdims=True)  # noqa: E731
+    q_ref = unit(np.asarray(torch_model.encode_query(SENTENCES[:3])))
+    assert np.sum(unit(np.asarray(fp32.encode_query(SENTENCES[:3]))) * q_ref, axis=1).min() >= 0.9999
+
+
+@pytest.mark.slow
+def test_int8_index_finds_the_same_articles_as_torch(onnx_cache, tmp_path):
+    from rag import Config, Index, build_index
+
+    indexes = {}
+    for backend in ("torch", "onnx-int8"):
+        config = Config(backend=backend)
+        build_index([SAMPLE], tmp_path / backend, config=config, show_progress=False)
+        indexes[backend] = Index.load(tmp_path / backend, config=config)
+    torch_idx, int8_idx = indexes["torch"], indexes["onnx-int8"]
+    try:
+        assert isinstance(int8_idx.embedder.model, export_encoder.ExportEncoder)
+        assert int8_idx.embedder.model.backend == "onnx-int8"
+        assert not isinstance(torch_idx.embedder.model, export_encoder.ExportEncoder)
+        assert_same_top_articles(torch_idx, int8_idx)
+    finally:
+        torch_idx.close()
+        int8_idx.close()
+    assert os.listdir(onnx_cache / "onnx")  # the build used the test's cache, not ~/.cache

@@ -1,0 +1,40 @@
+from rag.text.tokenizer import tokenize
+
+
+def test_question_words_and_punctuation_are_dropped():
+    toks = tokenize("本次展览共展出多少件作品？")
+    assert "多少" not in toks and "？" not in toks
+    assert {"展览", "展出", "作品"} <= set(toks)
+
+
+def test_search_mode_splits_compounds_and_keeps_numbers_and_latin():
+    toks = tokenize("北京市总工会举办GPT-4o讲座，共计596名选手，投入3.5亿元")
+    assert {"北京", "北京市", "总工会", "北京市总工会"} <= set(toks)
+    assert {"gpt", "4o", "596", "3.5"} <= set(toks)
+
+
+def test_on_demand_lexicon_cuts_exactly_like_the_full_dictionary():
+    """jieba on the bucketed lexicon (rag.text.jieba_lexicon) gives the same cuts and
+    part-of-speech tags as jieba with its whole dictionary loaded."""
+    import jieba
+    import jieba.posseg as pseg
+
+    from conftest import SAMPLE
+    from rag.text.jieba_lexicon import Lexicon
+
+    tokenize("预热")  # installs the lexicon (made once) into jieba's default tokenizer
+    assert isinstance(jieba.dt.FREQ, Lexicon)
+    assert pseg.dt.word_tag_tab is jieba.dt.FREQ.tags  # posseg did not parse dict.txt
+    full = jieba.Tokenizer()
+    full.initialize()
+    assert isinstance(full.FREQ, dict) and full.total == jieba.dt.total
+    full_pos = pseg.POSTokenizer(full)  # parses dict.txt for the tags, as jieba does
+    texts = SAMPLE.read_text("utf-8").splitlines() + [
+        "本次展览共展出多少件作品？", "北京市总工会举办GPT-4o讲座，共计596名选手，投入3.5亿元",
+        "温暖基金会爱心互助行动的时间是什么时候？", "张良一边观看展览，一边与同行的劳模代表亲切交谈。"]
+    texts = [t for t in texts if t.strip()]
+    assert len(texts) > 20
+    for text in texts:
+        assert list(jieba.cut_for_search(text)) == list(full.cut_for_search(text)), text
+        assert list(jieba.cut(text, HMM=False)) == list(full.cut(text, HMM=False)), text
+        assert [tuple(p) for p in pseg.cut(text)] == [tuple(p) for p in full_pos.cut(text)], text
