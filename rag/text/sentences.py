@@ -1,0 +1,58 @@
+"""What a sentence says that can be checked: its sentences, content words, numbers and names.
+
+The citation check compares these between a claim and the passage it cites; the
+extractive engine, the sentence scorer, follow-up rewriting and comparisons use the
+same definitions, so "the same number" or "the same name" means one thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text.chunking import split_sentences
+from rag.text.tokenizer import tokenize
+from rag.types import Hit
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME_TAGS = {"nr", "nrfg", "nrt", "ns", "nt"}
+_TITLE_QUOTE = re.compile(r"《[^》]{1,30}》")
+
+
+def terms(text: str) -> set[str]:
+    """Content words: keyword tokens minus single CJK characters (件, 年 … say little)."""
+    return {t for t in tokenize(text) if len(t) > 1 or t.isdigit()}
+
+
+def numbers(text: str) -> set[str]:
+    """Arabic numbers with thousands separators removed ("1,313,851" -> "1313851")."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        n = m.group().replace(",", "")
+        out.add(n.rstrip(".") if "." in n else n.lstrip("0") or "0")
+    return out
+
+
+def names(text: str) -> set[str]:
+    """Person, place and organisation names (jieba POS tags) and 《titles》."""
+    import jieba.posseg as pseg
+
+    found = {m.group() for m in _TITLE_QUOTE.finditer(text)}
+    for w in pseg.cut(text):
+        if w.flag in _NAME_TAGS and 2 <= len(w.word) <= 12:
+            found.add(w.word)
+    return found
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a passage with its offsets in the passage text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def passage_sentences(hit: Hit) -> list[Sentence]:
+    """The sentences of a retrieved passage, with offsets a citation can highlight."""
+    return [Sentence(hit.text[s.start : s.end], s.start, s.end) for s in split_sentences(hit.text)]
