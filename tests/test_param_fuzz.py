@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from rag import Answer, Index, ParamError, answer, answer_stream, build_index, search
+from rag import (Answer, AnswerDone, Index, ParamError, TextPiece, answer, answer_stream,
+                 build_index, search)
 
 pytestmark = pytest.mark.slow
 
@@ -202,10 +203,11 @@ def test_answer_fuzz(fuzz_index):
             counts["rejected"] += 1
             continue
         assert not bad, f"invalid {bad} accepted: {kwargs}"
-        *pieces, final = [got] if isinstance(got, Answer) else list(got)
-        assert isinstance(final, Answer) and all(isinstance(p, str) for p in pieces)
+        *pieces, done = [AnswerDone(got)] if isinstance(got, Answer) else list(got)
+        assert isinstance(done, AnswerDone) and all(isinstance(p, TextPiece) for p in pieces)
+        final = done.answer
         assert_obeys(final.hits, kwargs)
-        assert len(final.question) <= fuzz_index.config.max_query_chars
+        assert len(final.question) <= fuzz_index.config.retrieval.max_query_chars
         counts["ok"] += 1
     assert counts["ok"] >= 20 and counts["rejected"] >= 20, counts
 

@@ -1,11 +1,9 @@
 """Check every cited sentence of an answer against the passage it cites.
 
 Used by all engines, so an LLM answer and an extractive one are held to the
-same standard. Markers refer to retrieved passages by 1-based position
-(``[3]`` = third hit); `Renumberer` drops numbers that do not exist and
-renumbers the rest in order of first use — incrementally, so a streamed answer
-already shows the final numbers. `check` then judges each claim (the text
-before a marker group) against each passage it cites:
+same standard. The answer's markers are numbered already (`rag.answering.markers`);
+`check` judges each claim (the text before a marker group) against each passage
+it cites:
 
 * numbers and names of the claim must occur in the cited passage (or title);
 * its words must overlap the passage (coverage >= `COVERAGE_OK`) or its
@@ -24,133 +22,20 @@ Numbers or names that occur in no retrieved passage at all are reported in
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.answering.events import REFUSAL
+from rag.answering.markers import MARKER, MARKERS_ONLY, renumber
+from rag.answering.sentence_vectors import passage_vectors
+from rag.embedding.encoder import Encoder
 from rag.text.chunking import split_sentences
-from rag.text.tokenizer import tokenize
+from rag.text.sentences import Sentence, names, numbers, passage_sentences, terms
 from rag.types import Citation, Hit
 
 COVERAGE_OK = 0.5
 SIM_OK = 0.85
-REFUSAL = "资料中没有找到相关信息。"
-
-# [1] [1][2] [1,2] [1、2] 【1】 [^1]: all normalised to [n]
-_MARKER = re.compile(r"[\[【]\^?\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
-_MARKERS_ONLY = re.compile(r"^(?:\s|" + _MARKER.pattern + r")*$")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME_TAGS = {"nr", "nrfg", "nrt", "ns", "nt"}
-_TITLE_QUOTE = re.compile(r"《[^》]{1,30}》")
-
-
-# ---------------------------------------------------------------- evidence features
-def terms(text: str) -> set[str]:
-    """Content words: keyword tokens minus single CJK characters (件, 年 … say little)."""
-    return {t for t in tokenize(text) if len(t) > 1 or t.isdigit()}
-
-
-def numbers(text: str) -> set[str]:
-    """Arabic numbers with thousands separators removed ("1,313,851" -> "1313851")."""
-    out = set()
-    for m in _NUMBER.finditer(text):
-        n = m.group().replace(",", "")
-        out.add(n.rstrip(".") if "." in n else n.lstrip("0") or "0")
-    return out
-
-
-def names(text: str) -> set[str]:
-    """Person, place and organisation names (jieba POS tags) and 《titles》."""
-    import jieba.posseg as pseg
-
-    found = {m.group() for m in _TITLE_QUOTE.finditer(text)}
-    for w in pseg.cut(text):
-        if w.flag in _NAME_TAGS and 2 <= len(w.word) <= 12:
-            found.add(w.word)
-    return found
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of a passage with its offsets in the passage text."""
-
-    text: str
-    start: int
-    end: int
-
-
-def passage_sentences(hit: Hit) -> list[Sentence]:
-    return [Sentence(hit.text[s.start : s.end], s.start, s.end) for s in split_sentences(hit.text)]
-
-
-_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def embed(embedder, texts: list[str]) -> np.ndarray:
-    """Normalised passage-side vectors, cached: engine and check embed the same sentences."""
-    key = getattr(embedder, "name", "")
-    with _cache_lock:
-        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _cache))
-    if missing:
-        vecs = embedder.encode_passages(missing)
-        with _cache_lock:
-            for t, v in zip(missing, vecs):
-                _cache[(key, t)] = v
-            while len(_cache) > 20_000:
-                _cache.popitem(last=False)
-    with _cache_lock:
-        if not texts:
-            return np.zeros((0, 1), np.float32)
-        return np.stack([_cache[(key, t)] for t in texts])
-
-
-# ---------------------------------------------------------------- renumbering
-class Renumberer:
-    """Rewrite markers in streamed text: valid numbers renumbered by first use, others dropped.
-
-    ``feed`` returns the text that is safe to show; a possibly unfinished
-    marker at the end of a piece is held back until the next piece.
-    """
-
-    def __init__(self, n_passages: int):
-        self.n = n_passages
-        self.order: list[int] = []  # order[i] = 0-based passage index of new number i+1
-        self._buf = ""
-
-    def _replace(self, m: re.Match) -> str:
-        out = []
-        for part in re.split(r"\s*[,，、]\s*", m.group(1)):
-            k = int(part)
-            if not 1 <= k <= self.n:
-                continue
-            if k - 1 not in self.order:
-                self.order.append(k - 1)
-            tag = f"[{self.order.index(k - 1) + 1}]"
-            if tag not in out:
-                out.append(tag)
-        return "".join(out)
-
-    def feed(self, piece: str) -> str:
-        text = self._buf + piece
-        cut = max(text.rfind("["), text.rfind("【"))
-        if cut != -1 and not re.search(r"[\]】]", text[cut:]) and len(text) - cut < 16:
-            text, self._buf = text[:cut], text[cut:]
-        else:
-            self._buf = ""
-        return _MARKER.sub(self._replace, text)
-
-    def flush(self) -> str:
-        text, self._buf = self._buf, ""
-        return _MARKER.sub(self._replace, text)
-
-
-def renumber(text: str, n_passages: int) -> tuple[str, list[int]]:
-    r = Renumberer(n_passages)
-    out = r.feed(text) + r.flush()
-    return re.sub(r"[ \t]{2,}", " ", out), r.order
 
 
 # ---------------------------------------------------------------- claims
@@ -170,13 +55,13 @@ def claims(text: str) -> list[Claim]:
     out: list[Claim] = []
     for span in split_sentences(text):
         sent = text[span.start : span.end]
-        if _MARKERS_ONLY.match(sent):
-            nums = [int(n) for m in _MARKER.finditer(sent) for n in re.findall(r"\d+", m.group(1))]
+        if MARKERS_ONLY.match(sent):
+            nums = [int(n) for m in MARKER.finditer(sent) for n in re.findall(r"\d+", m.group(1))]
             if out:
                 out[-1].numbers.extend(n for n in nums if n not in out[-1].numbers)
             continue
         pos, parts = 0, []
-        for group in re.finditer(r"(?:" + _MARKER.pattern + r")+", sent):
+        for group in re.finditer(r"(?:" + MARKER.pattern + r")+", sent):
             nums = [int(n) for n in re.findall(r"\d+", group.group())]
             if not sent[: group.start()].strip() and out:  # "…。[1]" split after the 。
                 out[-1].numbers.extend(n for n in nums if n not in out[-1].numbers)
@@ -190,7 +75,7 @@ def claims(text: str) -> list[Claim]:
             parts.append(Claim(tail, []))
         out.extend(p for p in parts if p.text.strip(" 。！？；.!?;，,\n"))
     for c in out:
-        c.text = _MARKER.sub("", c.text).strip().lstrip("，,、；;：: ")
+        c.text = MARKER.sub("", c.text).strip().lstrip("，,、；;：: ")
     return out
 
 
@@ -210,7 +95,7 @@ class CheckResult:
     flags: list[str] = field(default_factory=list)
 
 
-def judge(claim: str, hit: Hit, embedder, *, shared: bool = False) -> Verdict:
+def judge(claim: str, hit: Hit, embedder: Encoder, *, shared: bool = False) -> Verdict:
     """Does ``hit`` support ``claim``? ``shared``: other passages cite the same claim,
     so this one needs to carry only part of it (one of its numbers, some of its words)."""
     sents = passage_sentences(hit) or [Sentence(hit.text, 0, len(hit.text))]
@@ -225,7 +110,7 @@ def judge(claim: str, hit: Hit, embedder, *, shared: bool = False) -> Verdict:
         best, sim = verbatim[0], 1.0
         coverage = 1.0
     else:
-        vecs = embed(embedder, [claim] + [s.text for s in sents])
+        vecs = passage_vectors(embedder, [claim] + [s.text for s in sents])
         sims = vecs[1:] @ vecs[0]
         local = [len(c_terms & terms(s.text)) / max(len(c_terms), 1) for s in sents]
         best, sim = int(np.argmax(sims + np.asarray(local))), float(sims.max())
@@ -265,7 +150,7 @@ def _widen(text: str, sents: list[Sentence], best: int, nums: set[str]) -> Sente
     return s
 
 
-def check(text: str, cited: list[Hit], hits: list[Hit], embedder) -> CheckResult:
+def check(text: str, cited: list[Hit], hits: list[Hit], embedder: Encoder) -> CheckResult:
     """Judge ``text`` (markers already numbered 1..len(cited)) and build its citations."""
     verdicts: dict[int, list[Verdict]] = {n: [] for n in range(1, len(cited) + 1)}
     flags: list[str] = []
@@ -310,7 +195,7 @@ def _merge_quotes(hit: Hit, quotes: list[Sentence]) -> Sentence | None:
     return Sentence(hit.text[start:end], start, end)
 
 
-def check_answer(text: str, hits: list[Hit], embedder) -> CheckResult:
+def check_answer(text: str, hits: list[Hit], embedder: Encoder) -> CheckResult:
     """Renumber raw markers (hit positions) and check: the one call for a finished answer."""
     text, order = renumber(text, len(hits))
     return check(text, [hits[i] for i in order], hits, embedder)

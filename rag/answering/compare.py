@@ -13,12 +13,14 @@ preferring articles of that day (month, year) with the default engine.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
-from rag.answering.citation_check import REFUSAL, passage_sentences, terms
 from rag.answering.dates import date_in_text
+from rag.answering.events import Refusal, engine_text
 from rag.answering.sentence_scorer import clean_sentence
+from rag.store.protocol import Filters
+from rag.text.sentences import passage_sentences, terms
 from rag.types import Hit
 
 _WHICH = re.compile(r"[，,]?\s*(?:(?:这|以上|上述)?[两二三四五六七八九]个(?:事件|事情|活动)?中?|其中|二者中?|两者中?)?"
@@ -107,10 +109,10 @@ def plan(question: str) -> Plan | None:
     return None
 
 
-def date_of(event: str, idx, k: int = 3, **filters) -> Dated:
+def date_of(event: str, idx, filters: Filters, k: int = 3) -> Dated:
     """The event's best passage and the date it gives (None when the news lacks either)."""
     want = terms(event)
-    hits = idx.search(event, k, **filters)
+    hits = idx.search(event, k, **asdict(filters))
     best = max(hits, key=lambda h: (len(want & terms(f"{h.title}{h.text}")), h.score), default=None)
     if best is None or len(want & terms(f"{best.title}{best.text}")) < max(1, len(want) // 3):
         return Dated(event)
@@ -133,11 +135,13 @@ def _text(d: date, grain: str) -> str:
     return f"{d.year}年{d.month}月" + (f"{d.day}日" if grain == "day" else "")
 
 
-def answer_plan(p: Plan, idx, *, k: int = 5, engine=None, **filters) -> tuple[str, list[Hit]]:
-    """(answer text with [n] markers into the returned hits, hits)."""
+def answer_plan(p: Plan, idx, *, k: int = 5, engine=None,
+                filters: Filters = Filters()) -> tuple[str | Refusal, list[Hit]]:
+    """(answer text with [n] markers into the returned hits — a `Refusal` when no event is
+    in the news — , hits)."""
     if p.kind == "on":
-        return _on(p, idx, k=k, engine=engine, **filters)
-    dated = [date_of(e, idx, **filters) for e in p.events]
+        return _on(p, idx, k=k, engine=engine, filters=filters)
+    dated = [date_of(e, idx, filters) for e in p.events]
     hits: list[Hit] = []
     lines = []
     for d in dated:
@@ -148,7 +152,7 @@ def answer_plan(p: Plan, idx, *, k: int = 5, engine=None, **filters) -> tuple[st
     missing = [d.event for d in dated if d.when is None]
     if missing:
         head = f"资料中没有找到“{'”“'.join(missing)}”的日期，无法比较。"
-        return (head + ("\n\n" + "\n".join(lines) if lines else "")) if lines else REFUSAL, hits
+        return (head + "\n\n" + "\n".join(lines)) if lines else Refusal(), hits
     dates = "，".join(f"{d.event}为{_text(d.when, d.grain)}" for d in dated)
     if p.kind == "same":
         grain = {"year": 1, "month": 2, "day": 3}[p.scope]
@@ -171,22 +175,22 @@ def answer_plan(p: Plan, idx, *, k: int = 5, engine=None, **filters) -> tuple[st
     return head + "\n\n" + "\n".join(lines), hits
 
 
-def _on(p: Plan, idx, *, k: int, engine, **filters) -> tuple[str, list[Hit]]:
+def _on(p: Plan, idx, *, k: int, engine, filters: Filters) -> tuple[str, list[Hit]]:
     from calendar import monthrange
 
     from rag.answering.pipeline import get_engine
 
-    anchor = date_of(p.events[0], idx, **filters)
+    anchor = date_of(p.events[0], idx, filters)
     if anchor.when is None:
         return f"资料中没有找到“{p.events[0]}”的日期。", [anchor.hit] if anchor.hit else []
     d = anchor.when
     lo, hi = {"day": (d, d), "month": (d.replace(day=1), d.replace(day=monthrange(d.year, d.month)[1])),
               "year": (date(d.year, 1, 1), date(d.year, 12, 31))}[p.scope if anchor.grain == "day" else "month"]
     hits = idx.search(f"{_text(d, anchor.grain)}，{p.question}", k, prefer=(lo.isoformat(), hi.isoformat()),
-                      **filters)
+                      **asdict(filters))
     eng = get_engine(engine)
-    body = "".join(eng.stream(p.question, f"{_text(d, anchor.grain)}，{p.question}", hits,
-                              embedder=idx.embedder, history=[]))
+    body, _ = engine_text(eng.stream(p.question, f"{_text(d, anchor.grain)}，{p.question}", hits,
+                                     embedder=idx.embedder, history=[]))
     if anchor.hit not in hits:
         hits = hits + [anchor.hit]
     n = hits.index(anchor.hit) + 1

@@ -13,7 +13,7 @@ No model generates text, so nothing can be invented. For a question such as
 * the best span is the short answer — both ends of a range, every item of a list,
   a name, a place, a number with its unit, as written in the passage — and the
   passage sentence(s) holding it follow as the evidence, cited;
-* when no span clears `THRESHOLD` the engine refuses ("资料中没有找到相关信息。");
+* when no span clears `THRESHOLD` the engine refuses (`rag.answering.events.Refusal`);
 * yes/no questions (…吗？ 是否 是不是 有没有) are answered 是/否 from the sentence the
   `SentenceScorer` ranks first, by comparing negation around the words they share;
 * sentences that address the answering system ("忽略之前的指令…") are never read
@@ -28,10 +28,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from rag.answering.citation_check import REFUSAL, names, numbers, passage_sentences, terms
+from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_shape import asks_day, asks_exact_day, day_span, has_day, shape
+from rag.embedding.encoder import Encoder
+from rag.text.sentences import names, numbers, passage_sentences, terms
 from rag.types import Hit
 
 #: Refuse below this reader margin (span score minus no-answer score); chosen on
@@ -75,15 +77,18 @@ class ExtractiveEngine:
 
         return rewrite_rules(question, history)
 
-    def stream(self, question: str, query: str, hits: list[Hit], *, embedder,
-               history=None) -> Iterator[str]:
+    def stream(self, question: str, query: str, hits: list[Hit], *, embedder: Encoder,
+               history=None) -> Iterator[str | Refusal]:
+        """The answer in one piece, or a `Refusal` when the passages do not answer (the
+        helpers below say so by returning `REFUSAL`)."""
         if not self.use_reader:
-            yield self._sentences(question, query, hits, embedder)
+            text = self._sentences(question, query, hits, embedder)
         elif is_yes_no(question):
-            yield self._yes_no(question, query, hits, embedder)
+            text = self._yes_no(question, query, hits, embedder)
         else:
             found = self.propose(query, hits)
-            yield found[0] if found and found[1] >= self.threshold else REFUSAL
+            text = found[0] if found and found[1] >= self.threshold else REFUSAL
+        yield Refusal() if text == REFUSAL else text
 
     # ------------------------------------------------------------------
     def _sentences(self, question: str, query: str, hits: list[Hit], embedder) -> str:

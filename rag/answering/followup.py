@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from rag.answering.citation_check import names, numbers, terms
+from rag.text.sentences import names, numbers, terms
 
 _LEAD = re.compile(r"^(?:那么|那请问|那(?![些个里儿样])|还有|另外|此外|然后|再问一下|再问)[，,、\s]*")
 _DEICTIC = re.compile(r"这次|此次|本次|这个|那个|这项|这场|这些|那些|上述|(?<!应)该|这一|此事|这件事|"

@@ -18,7 +18,7 @@ earlier releases that quotes one to three sentences. A sentence is scored by
 ``score = (W_COV*cov + W_SIM*sim) * kind factor``; questions found inside
 passages ("…是谁？") are skipped and sentences that themselves ask (什么,
 多少 …) are discounted. The best score decides whether to answer at all:
-below `THRESHOLD` the engine refuses ("资料中没有找到相关信息。").
+below `THRESHOLD` the engine refuses (`rag.answering.events.REFUSAL`).
 
 Threshold, measured on RGB zh_refine (two seeded samples of 100 questions,
 seeds 0 and 1, 168 distinct questions; the m3e-small index of its 7,337
@@ -52,8 +52,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.answering.citation_check import embed, numbers, passage_sentences, terms
 from rag.answering.injection import is_instruction
+from rag.answering.sentence_vectors import passage_vectors
+from rag.embedding.encoder import Encoder
+from rag.text.sentences import numbers, passage_sentences, terms
 from rag.types import Hit
 
 THRESHOLD = 0.55
@@ -182,7 +184,8 @@ class SentenceScorer:
         self.threshold = threshold
         self.max_sentences = max_sentences
 
-    def score(self, question: str, query: str, hits: list[Hit], embedder) -> list[Candidate]:
+    def score(self, question: str, query: str, hits: list[Hit],
+              embedder: Encoder) -> list[Candidate]:
         """All candidate sentences, best first, with their scores."""
         cands, seen = [], set()
         for i, h in enumerate(hits):
@@ -217,7 +220,7 @@ class SentenceScorer:
         kind, units = question_kind(question), wanted_units(question)
         qv = embedder.encode_queries([query])[0]
         windows = [_window(c.text, weight) for c in short]
-        vecs = embed(embedder, [c.text for c in short] + [w for w in windows if w])
+        vecs = passage_vectors(embedder, [c.text for c in short] + [w for w in windows if w])
         sims, extra = list(vecs[: len(short)] @ qv), iter(vecs[len(short):] @ qv)
         sims = [max(sim, next(extra)) if w else sim for sim, w in zip(sims, windows)]
         for c, sim in zip(short, sims):
@@ -227,7 +230,8 @@ class SentenceScorer:
             c.score = (W_COV * c.cov + W_SIM * sim_n) * factor
         return sorted(short, key=lambda c: -c.score)
 
-    def select(self, question: str, query: str, hits: list[Hit], embedder) -> list[Candidate]:
+    def select(self, question: str, query: str, hits: list[Hit],
+               embedder: Encoder) -> list[Candidate]:
         """The best sentence, plus up to two more that add words of the query it lacks."""
         ranked = self.score(question, query, hits, embedder)
         if not ranked or ranked[0].score < self.threshold:

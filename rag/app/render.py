@@ -172,14 +172,6 @@ def api_data(answer: Answer) -> dict:
     return fix(answer.to_dict())
 
 
-def plain_text(message_html: str) -> str:
-    """Recover the answer text of a rendered chat message (for follow-up questions)."""
-    body = message_html.split(SOURCES_MARK, 1)[0]
-    body = re.sub(r"<div class=\"nr-(note|flags)\">.*?</div>", "", body)
-    body = body.replace("<br>", "\n").replace('<div class="nr-evidence">', "\n\n")
-    return html.unescape(re.sub(r"<[^>]+>", "", body)).strip()
-
-
 def message_text(content: Any) -> str:
     """Text of a Gradio message ``content`` (a string or a list of typed parts)."""
     if isinstance(content, str):
@@ -202,16 +194,20 @@ def local_time(iso: str, tz: str) -> str:
     return stamp.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-def clean_history(history: list | None) -> list[dict[str, str]]:
-    """Gradio's messages history with our HTML turned back into plain answer text."""
+def clean_history(history: list | None, answers: dict[str, str]) -> list[dict[str, str]]:
+    """Gradio's messages history as the text of each turn, for follow-up questions.
+
+    An answer is shown as HTML; the text the engine wrote is kept beside it in the
+    session (``answers``: shown message -> `Answer.text`, filled by `rag.app.ui.make_chat`)
+    and looked up here — the markup is never read back. An assistant message without an
+    entry (an error) is left out.
+    """
     out = []
     for msg in history or []:
         if isinstance(msg, dict) and msg.get("role") in ("user", "assistant"):
             text = message_text(msg.get("content"))
             if msg["role"] == "assistant":
-                if 'class="nr-error"' in text:
-                    continue
-                text = plain_text(text)
+                text = answers.get(text, "")
             else:  # shown escaped (app_ui.QuestionChat): back to what the user typed
                 text = html.unescape(text)
             if text:

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import CONTEST, EXHIBITION, TEACHERS, TRAINING, WARMTH
+from rag.answering.events import REFUSAL, AnswerDone, Refusal, TextPiece
 from rag.answering.pipeline import answer, answer_stream, get_engine, load_index
 from rag.cli.ask import register
 from rag.types import Answer
@@ -59,16 +60,50 @@ def test_exhibition_answer_is_short_then_reads_like_the_article(loaded_index):
 ], ids=["olympics", "tesla", "fed", "ticket", "teacher"])
 def test_questions_the_page_does_not_answer_are_refused(loaded_index, question):
     a = answer(question, index=loaded_index)
-    assert a.refused and a.text == "资料中没有找到相关信息。"
+    assert a.refused and a.text == REFUSAL
     assert a.citations == [] and a.hits  # the passages looked at are still returned
 
 
 def test_stream_yields_text_pieces_then_the_answer(loaded_index):
-    items = list(answer_stream("温暖基金会爱心互助行动的活动时间是什么时候？", index=loaded_index))
+    text, done = "", []
+    for event in answer_stream("温暖基金会爱心互助行动的活动时间是什么时候？", index=loaded_index):
+        match event:
+            case TextPiece(piece):
+                assert not done, "a piece after the answer"
+                text += piece
+            case AnswerDone(final):
+                done.append(final)
+    (final,) = done
+    assert isinstance(final, Answer) and text and text == final.text
+    assert "2023年12月22日" in final.text and final.citations
+
+
+def test_old_stream_shape_is_deprecated_but_kept(loaded_index):
+    with pytest.warns(DeprecationWarning, match="events=False"):
+        items = list(answer_stream("本次展览共展出多少件作品？", index=loaded_index, events=False))
     *pieces, final = items
-    assert pieces and all(isinstance(p, str) for p in pieces)
-    assert isinstance(final, Answer)
-    assert "".join(pieces) == final.text
+    assert pieces and all(type(p) is str for p in pieces) and isinstance(final, Answer)
+    assert "".join(pieces) == final.text and final.text.startswith("70件")
+
+
+class _SaysRefusal:
+    """An engine that writes the refusal sentence, and may or may not say that it refused."""
+
+    name = "says-refusal"
+
+    def __init__(self, explicit: bool):
+        self.explicit = explicit
+
+    def stream(self, question, query, hits, *, embedder, history):
+        yield Refusal() if self.explicit else REFUSAL
+
+
+def test_a_refusal_is_what_the_engine_says_not_what_its_text_reads(loaded_index):
+    said = answer("本次展览共展出多少件作品？", index=loaded_index, engine=_SaysRefusal(True))
+    assert said.refused and said.text == REFUSAL and not said.note
+    # the same words without the signal are an uncited answer: replaced by the reader's
+    written = answer("本次展览共展出多少件作品？", index=loaded_index, engine=_SaysRefusal(False))
+    assert not written.refused and written.text.startswith("70件") and "没有标注出处" in written.note
 
 
 def test_answer_is_fast_once_loaded(loaded_index):

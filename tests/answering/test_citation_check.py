@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.citation_check import REFUSAL, Renumberer, check_answer, claims, numbers, renumber
+from rag.answering.citation_check import check_answer, claims
+from rag.answering.events import REFUSAL
+from rag.answering.markers import Renumberer, renumber
+from rag.text.sentences import numbers
 
 EXHIBITION = "“劳动颂——首都职工纪念改革开放45周年主题创作展”开放日活动举办"
 

@@ -17,7 +17,7 @@ from conftest import need, unavailable
 
 from rag.errors import ConfigError
 from rag.answering.llm import LLMEngine, LLMError, fence
-from rag.types import Answer, Hit
+from rag.types import Hit
 
 # llama.cpp grammars make the tiny model write exactly what a test needs: a supported answer
 # with an out-of-range marker ([9] does not exist with k=2), an unsupported one, an instruction.
@@ -123,12 +123,16 @@ def _engine(server, **extra) -> LLMEngine:
 def test_llm_answer_streams_and_is_checked(server, loaded_index):
     from rag.answering.pipeline import answer_stream
 
+    from rag.answering.events import AnswerDone, TextPiece
+
     items = list(answer_stream("本次展览共展出多少件作品？", index=loaded_index, k=2,
                                engine=_engine(server, extra_body={"grammar": SUPPORTED})))
-    *pieces, final = items
-    assert isinstance(final, Answer) and final.engine == "llm" and not final.note
-    assert len(pieces) > 3 and all(isinstance(p, str) for p in pieces)  # token by token
-    assert "".join(pieces).strip() == final.text
+    *pieces, done = items
+    assert isinstance(done, AnswerDone) and all(isinstance(p, TextPiece) for p in pieces)
+    final = done.answer
+    assert final.engine == "llm" and not final.note
+    assert len(pieces) > 3  # token by token
+    assert "".join(p.text for p in pieces).strip() == final.text
     assert "[1]" in final.text and "[9]" not in final.text  # out-of-range marker dropped
     (c,) = final.citations
     assert c.number == 1 and c.hit is final.hits[0] and c.supported
@@ -170,15 +174,18 @@ def test_context_is_the_best_sentences_within_budget():
     assert "中央美术学院" in texts[2]
 
 
-@pytest.mark.parametrize("reply,shown", [
-    ("资料编号为 [1]，本次展览共展出70件作品。", "本次展览共展出70件作品。"),
-    ("资料编号：[1]", ""),
-    ("资料中没有找到相关信息。", "资料中没有找到相关信息。"),
+@pytest.mark.parametrize("reply,shown,refused", [
+    ("资料编号为 [1]，本次展览共展出70件作品。", "本次展览共展出70件作品。", False),
+    ("资料编号：[1]", "", False),
+    ("资料中没有找到相关信息。", "资料中没有找到相关信息。", True),
+    ("抱歉，资料中没有找到相关信息", "抱歉，资料中没有找到相关信息", True),
 ])
-def test_lead_ins_are_dropped_from_the_stream(reply, shown):
+def test_lead_ins_are_dropped_and_a_refusal_is_said(reply, shown, refused):
+    from rag.answering.events import engine_text
+
     eng = LLMEngine(base_url="http://127.0.0.1:9/v1", model="m")
     eng.chat = lambda messages, **kw: iter([reply[i:i + 3] for i in range(0, len(reply), 3)])
-    assert "".join(eng.stream("q", "q", [_hit("x")])) == shown
+    assert engine_text(eng.stream("q", "q", [_hit("x")])) == (shown, refused)
 
 
 @pytest.mark.slow
