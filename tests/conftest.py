@@ -1,11 +1,12 @@
-"""Shared fixtures: one real index of the sample page, and one live app (python app.py
-on the sample page, driven by Debian's Chromium) per test session."""
+"""Shared fixtures: one real index of the sample page, one Milvus Lite server and one live
+app (python app.py on the sample page, driven by Debian's Chromium) per test session."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -94,6 +95,53 @@ def model_path():
     from rag.embedding.embedder import m3e_small_path
 
     return m3e_small_path()
+
+
+# ---------------------------------------------------------------- a Milvus Lite server
+class MilvusServer:
+    """A real `milvus-lite server` process on 127.0.0.1 (free port, tmp data dir).
+
+    `stop` and `start` again reuse the port and the data dir, as an operator would
+    restart a server; every test keeps to its own collection name."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir, self.port, self.proc = data_dir, free_port(), None
+        self.uri = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(self.data_dir),
+             "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            assert self.proc.poll() is None, "milvus-lite server exited"
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("milvus-lite server did not open its port")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        self.proc.send_signal(sig)
+        self.proc.wait(30)
+
+    def config(self, name: str, **kw):
+        from rag import Config
+
+        return Config(store="milvus", milvus_uri=self.uri, milvus_collection=name, **kw)
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory):
+    """One server for the session: the Milvus tests and the store contract suite share it."""
+    need("pymilvus", "the Milvus store")
+    need("milvus_lite", "the Milvus Lite test server")
+    srv = MilvusServer(tmp_path_factory.mktemp("milvus") / "data")
+    srv.start()
+    yield srv
+    if srv.proc.poll() is None:
+        srv.stop()
 
 
 # ---------------------------------------------------------------- the live app

@@ -1,15 +1,16 @@
-"""The Milvus store against a real `milvus-lite server` process over gRPC.
+"""The Milvus store against a real `milvus-lite server` process over gRPC: what only Milvus
+can do (duplicates after a crash, a server lost mid-build or hung); what every store does
+is in test_store_contract.
 
-One server per module on 127.0.0.1 (free port, tmp data dir); each test uses its
-own collection prefix. Tests that stop the server start it again on the same
-port and data dir, as an operator would.
+The server (`milvus_server`, tests/conftest.py) is shared by the session; each test uses its
+own collection prefix. Tests that stop the server start it again on the same port and
+data dir, as an operator would.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, need  # noqa: E402
+from conftest import ROOT, SAMPLE, MilvusServer, free_port, need  # noqa: E402
 
 need("pymilvus", "the Milvus store")
 need("milvus_lite", "the Milvus Lite test server")
@@ -31,48 +32,7 @@ from rag.ingest.readers import read_paths  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, data_dir: Path):
-        self.data_dir, self.port, self.proc = data_dir, free_port(), None
-        self.uri = f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(self.data_dir),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            assert self.proc.poll() is None, "milvus-lite server exited"
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("milvus-lite server did not open its port")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        self.proc.send_signal(sig)
-        self.proc.wait(30)
-
-    def config(self, name: str, **kw) -> Config:
-        return Config(store="milvus", milvus_uri=self.uri, milvus_collection=name, **kw)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("milvus") / "data")
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-def count(srv: Server, name: str) -> tuple[int, int]:
+def count(srv: MilvusServer, name: str) -> tuple[int, int]:
     """(rows, distinct chunk ids) in a chunks collection, straight from the server."""
     from pymilvus import MilvusClient
 
@@ -101,15 +61,15 @@ def add_extras(folder: Path, n: int) -> None:
         write_article(folder, f"extra{i:02d}.txt", f"增补稿件第{i}号", body)
 
 
-def test_sample_gives_the_same_top_articles_as_faiss(server, loaded_index, tmp_path):
-    config = server.config("sample")
+def test_sample_gives_the_same_top_articles_as_faiss(milvus_server, loaded_index, tmp_path):
+    config = milvus_server.config("sample")
     report = build_index([SAMPLE], tmp_path / "index", config=config, show_progress=False)
     idx = Index.load(tmp_path / "index", config=config)
     try:
         faiss_info = loaded_index.info()
         assert idx.info()["articles"] == faiss_info["articles"]
         assert idx.info()["chunks"] == faiss_info["chunks"] == report.chunks
-        assert count(server, "sample") == (report.chunks, report.chunks)
+        assert count(milvus_server, "sample") == (report.chunks, report.chunks)
         for question, title in SAMPLE_QUESTIONS.items():
             hits = idx.search(question, 3)
             assert hits[0].title == title == loaded_index.search(question, 3)[0].title
@@ -123,8 +83,8 @@ def test_sample_gives_the_same_top_articles_as_faiss(server, loaded_index, tmp_p
         idx.close()
 
 
-def test_incremental_add_change_delete_and_rebuild(server, corpus, tmp_path):
-    config, index_dir = server.config("incr"), tmp_path / "index"
+def test_incremental_add_change_delete_and_rebuild(milvus_server, corpus, tmp_path):
+    config, index_dir = milvus_server.config("incr"), tmp_path / "index"
     first = build_index([corpus], index_dir, config=config, show_progress=False)
     assert (first.added, first.updated, first.removed) == (7, 0, 0)
     assert first.embedded == first.chunks > 0
@@ -138,7 +98,7 @@ def test_incremental_add_change_delete_and_rebuild(server, corpus, tmp_path):
     report = build_index([corpus], index_dir, config=config, show_progress=False)
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 6, 0)
     assert 0 < report.embedded <= 3
-    assert count(server, "incr") == (report.chunks, report.chunks) == (
+    assert count(milvus_server, "incr") == (report.chunks, report.chunks) == (
         expected_chunks(corpus, config),) * 2
     idx = Index.load(index_dir, config=config)
     assert idx.info()["articles"] == 2
@@ -146,38 +106,13 @@ def test_incremental_add_change_delete_and_rebuild(server, corpus, tmp_path):
     assert "5.2亿元" in top.text and "4.6亿元" not in top.text
     idx.close()
 
-    small = server.config("incr", chunk_size=200)
+    small = milvus_server.config("incr", chunk_size=200)
     rebuilt = build_index([corpus], index_dir, config=small, show_progress=False)
     assert "chunking settings changed" in rebuilt.rebuilt_because
-    assert rebuilt.embedded == rebuilt.chunks == count(server, "incr")[0]
+    assert rebuilt.embedded == rebuilt.chunks == count(milvus_server, "incr")[0]
 
 
-def test_date_and_source_filters_are_pushed_down(server, tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "a.jsonl").write_text(
-        '{"id": "1", "title": "春季花展开幕", "text": "春季花展展出郁金香三万株。", "date": "2024-03-01", "source": "晨报"}\n'
-        '{"id": "2", "title": "秋季花展开幕", "text": "秋季花展展出菊花五万株。", "date": "2024-10-01", "source": "晚报"}\n'
-        '{"id": "3", "title": "冬季花展开幕", "text": "冬季花展展出梅花一万株。"}\n',
-        encoding="utf-8")
-    config = server.config("filters")
-    build_index([data], tmp_path / "index", config=config, show_progress=False)
-    idx = Index.load(tmp_path / "index", config=config)
-    q = "花展展出多少株花"
-    assert {h.title for h in idx.search(q, 5)} == {"春季花展开幕", "秋季花展开幕", "冬季花展开幕"}
-    only = idx.search(q, 5, date_from="2024-06-01")
-    assert [h.title for h in only] == ["秋季花展开幕"] and only[0].date == "2024-10-01"
-    assert [h.title for h in idx.search("花展", 5, date_to="2024-06-01")] == ["春季花展开幕"]
-    assert [h.source for h in idx.search("花展", 5, source="晚报")] == ["晚报"]
-    assert len(idx.search("花展", 5, source="a.jsonl")) == 3  # matches the path too
-    assert idx.search("花展", 5, source='晚" or source like "%') == []  # quoted, not injected
-    assert idx.search("花展", 5, source="%") == idx.search("花展", 5, source="晨_") == []  # no wildcards
-    assert idx.search("花展", 5, date_from="2030-01-01") == []
-    assert idx.newest_date() == "2024-10-01"
-    idx.close()
-
-
-def test_a_chunk_stored_twice_is_returned_once(server, tmp_path):
+def test_a_chunk_stored_twice_is_returned_once(milvus_server, tmp_path):
     """A server killed mid-commit can hold a chunk twice until the next build; searches
     must never show it twice (nor count it twice in fusion). The copy is inserted
     straight into the server, under another primary key (Milvus Lite keeps one row per key)."""
@@ -186,9 +121,9 @@ def test_a_chunk_stored_twice_is_returned_once(server, tmp_path):
     from rag.store.milvus_client import _FIELDS
     from rag.store.protocol import Filters
 
-    config = server.config("dups")
+    config = milvus_server.config("dups")
     build_index([SAMPLE], tmp_path / "index", config=config, show_progress=False)
-    client = MilvusClient(uri=server.uri, timeout=5)
+    client = MilvusClient(uri=milvus_server.uri, timeout=5)
     fields = [f for f in _FIELDS["chunks"] if f != "sparse"] + ["vector"]
     row = client.query("dups_chunks", filter='chunk_id like "%-0001"', limit=1,
                        output_fields=fields)[0]
@@ -215,12 +150,12 @@ def test_a_chunk_stored_twice_is_returned_once(server, tmp_path):
         idx.close()
 
 
-def test_connection_lost_mid_commit_resumes_without_duplicates(server, corpus, tmp_path,
+def test_connection_lost_mid_commit_resumes_without_duplicates(milvus_server, corpus, tmp_path,
                                                                 monkeypatch):
     from rag.store import milvus_client
     from rag.store import milvus_store
 
-    config, index_dir = server.config("midcommit"), tmp_path / "index"
+    config, index_dir = milvus_server.config("midcommit"), tmp_path / "index"
     build_index([corpus], index_dir, config=config, show_progress=False)
     add_extras(corpus, 12)
     write_article(corpus, "bridge.txt", "城南大桥今日通车", "大桥总投资5.2亿元，历时三年建成。")
@@ -242,20 +177,20 @@ def test_connection_lost_mid_commit_resumes_without_duplicates(server, corpus, t
     resumed = build_index([corpus], index_dir, config=config, show_progress=False)
     assert (resumed.added, resumed.updated) == (12, 1)
     assert resumed.embedded == 0  # vectors from Milvus and the build's checkpoints
-    assert count(server, "midcommit") == (resumed.chunks,) * 2
+    assert count(milvus_server, "midcommit") == (resumed.chunks,) * 2
     assert resumed.chunks == expected_chunks(corpus, config)
     idx = Index.load(index_dir, config=config)
     assert "5.2亿元" in idx.search("大桥总投资多少钱？", 1)[0].text
     idx.close()
 
 
-def test_server_killed_during_build_then_build_resumes(server, corpus, tmp_path):
+def test_server_killed_during_build_then_build_resumes(milvus_server, corpus, tmp_path):
     """A real `newsrag build` process whose Milvus dies (kill -9) mid-build."""
-    config, index_dir = server.config("killed"), tmp_path / "index"
+    config, index_dir = milvus_server.config("killed"), tmp_path / "index"
     build_index([corpus], index_dir, config=config, show_progress=False)
     add_extras(corpus, 12)
     env = {**os.environ, "NEWSRAG_BATCH_SIZE": "2", "NEWSRAG_THREADS": "1",
-           "NEWSRAG_STORE": "milvus", "NEWSRAG_MILVUS_URI": server.uri,
+           "NEWSRAG_STORE": "milvus", "NEWSRAG_MILVUS_URI": milvus_server.uri,
            "NEWSRAG_MILVUS_COLLECTION": "killed"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli.main", "build", str(corpus), "--index", str(index_dir), "--quiet"],
@@ -264,16 +199,17 @@ def test_server_killed_during_build_then_build_resumes(server, corpus, tmp_path)
     while time.time() < deadline and not list((index_dir / ".embcache").glob("*/part-*.npz")):
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.1)
-    server.stop(signal.SIGKILL)
+    milvus_server.stop(signal.SIGKILL)
     try:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 1
-        assert f"Milvus at {server.uri}" in err and "build stopped" in err and "Traceback" not in err
+        assert f"Milvus at {milvus_server.uri}" in err and "build stopped" in err
+        assert "Traceback" not in err
     finally:
-        server.start()
+        milvus_server.start()
     resumed = build_index([corpus], index_dir, config=config, show_progress=False)
     assert resumed.added == 12 and resumed.embedded == 0  # every batch was checkpointed
-    assert count(server, "killed") == (resumed.chunks,) * 2
+    assert count(milvus_server, "killed") == (resumed.chunks,) * 2
     assert resumed.chunks == expected_chunks(corpus, config)
 
 
@@ -291,31 +227,32 @@ def test_unreachable_server_is_a_quick_clear_error(tmp_path, monkeypatch):
         assert "s3cret" not in str(err.value) and "pw123" not in str(err.value)
 
 
-def test_search_while_server_down_or_hung_is_a_quick_clear_error(server, tmp_path, monkeypatch):
+def test_search_while_server_down_or_hung_is_a_quick_clear_error(milvus_server, tmp_path,
+                                                                   monkeypatch):
     from rag.store import milvus_client
 
-    config = server.config("down")
+    config = milvus_server.config("down")
     with pytest.raises(IndexNotFoundError, match="no index"):
         Index.load(tmp_path, config=config)
     build_index([SAMPLE], tmp_path / "index", config=config, show_progress=False)
     idx = Index.load(tmp_path / "index", config=config)
     monkeypatch.setattr(milvus_client, "TIMEOUT", 2.0)
-    server.proc.send_signal(signal.SIGSTOP)  # hung: the call times out
+    milvus_server.proc.send_signal(signal.SIGSTOP)  # hung: the call times out
     t = time.time()
     try:
         with pytest.raises(NewsragError, match="DEADLINE_EXCEEDED"):
             idx.search("本次展览共展出多少件作品？", 3)
     finally:
-        server.proc.send_signal(signal.SIGCONT)
+        milvus_server.proc.send_signal(signal.SIGCONT)
     assert time.time() - t < 6
-    server.stop()  # gone: the connection is refused
+    milvus_server.stop()  # gone: the connection is refused
     try:
         t = time.time()
-        with pytest.raises(NewsragError, match=f"Milvus at {server.uri}.*running"):
+        with pytest.raises(NewsragError, match=f"Milvus at {milvus_server.uri}.*running"):
             idx.search("本次展览共展出多少件作品？", 3)
         assert time.time() - t < 10
     finally:
-        server.start()
+        milvus_server.start()
     deadline = time.time() + 30  # the client reconnects by itself; collections are reloaded
     while True:
         try:
