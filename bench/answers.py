@@ -38,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index, build_index  # noqa: E402
+from rag.answering.events import AnswerDone  # noqa: E402
 from rag.answering.pipeline import answer, answer_stream  # noqa: E402
 from rag.evaluation.data import load_questions, write_corpus  # noqa: E402
 from rag.evaluation.measure import ExcludingIndex, answer_parts, contains_all, record_id  # noqa: E402
@@ -110,7 +111,7 @@ def chronoqa_index(src: Path, work: Path, config: Config) -> Path:
                 r = json.loads(line)
                 fh.write(json.dumps({"id": r["id"], "title": r["title"], "time": r.get("date"),
                                      "text": r["text"]}, ensure_ascii=False) + "\n")
-    index_dir = work / f"index-chronoqa-{config.model}"
+    index_dir = work / f"index-chronoqa-{config.embedding.model}"
     build_index([corpus], index_dir, config=config)
     return index_dir
 
@@ -128,10 +129,11 @@ def timed(idx, question: str, eng, k: int, as_of=None, label: str = ""):
         eng.last = None  # a comparison answers without the reader: no margin of its own
     t = time.perf_counter()
     first = None
-    for item in answer_stream(question, index=idx, k=k, engine=eng, **extra):
+    for event in answer_stream(question, index=idx, k=k, engine=eng, **extra):
         if first is None:
             first = time.perf_counter() - t
-        ans = item
+        if isinstance(event, AnswerDone):
+            ans = event.answer
     FIRST_PIECE.setdefault(label or ans.engine, []).append(first)
     return ans, time.perf_counter() - t
 
@@ -195,7 +197,7 @@ def run_chronoqa(eval_dir: Path, work: Path, config: Config, engs: dict, limit, 
 def built(src: Path, fmt: str, work: Path, config: Config) -> Index:
     """The set's index under ``work`` (built once; later runs find nothing to embed)."""
     corpus = write_corpus(src, fmt, work / "corpus")
-    index_dir = work / f"index-{fmt}-{config.model}"
+    index_dir = work / f"index-{fmt}-{config.embedding.model}"
     build_index([corpus], index_dir, config=config)
     return Index.load(index_dir, config=config)
 
@@ -248,7 +250,7 @@ def search_latency(work: Path, config: Config, sets: list[str], k: int) -> list[
     """Plain search over the same questions' index (the baseline of the latency columns)."""
     lat = []
     for s in sets:
-        idx = Index.load(work / f"index-{s}-{config.model}", config=config)
+        idx = Index.load(work / f"index-{s}-{config.embedding.model}", config=config)
         for q in ["本次展览共展出多少件作品？", "谁当选为新总理？", "货机是哪家航空公司的？"] * 20:
             t = time.perf_counter()
             idx.search(q, k)

@@ -129,7 +129,7 @@ def newsrag_pipeline(corpus: Path, index_dir: Path, backend: str | None):
             return [h.metadata.get("id") for h in idx.search(q, TOP, per_article=True, mode=mode)]
         return search
 
-    info = {"chunks": report.chunks, "backend": config.backend}
+    info = {"chunks": report.chunks, "backend": config.embedding.backend}
     return build_s, info, {label: searcher(mode) for mode, label in NEWSRAG_MODES.items()}
 
 

@@ -72,8 +72,8 @@ def sample_chunks(eval_dir: Path, work: Path, limit: int, config: Config, seed: 
         if limit and limit < len(articles):
             articles = random.Random(seed).sample(articles, limit)
         for a in articles:
-            header = context_header(a.title, a.date) if config.title_context else ""
-            for c in chunk_article(a, a.doc_id, size=config.chunk_size, overlap=config.chunk_overlap):
+            header = context_header(a.title, a.date) if config.chunking.title_context else ""
+            for c in chunk_article(a, a.doc_id, size=config.chunking.chunk_size, overlap=config.chunking.chunk_overlap):
                 texts.append(f"{header}\n{c.text}" if header else c.text)
     return texts
 
@@ -99,7 +99,7 @@ def make_variants(names: list[str], batch_size: int, cores: int) -> dict:
 
     path = str(m3e_small_path())
     st = SentenceTransformer(path, device="cpu")
-    st.max_seq_length = min(Config().max_seq_length, st.max_seq_length or 512)
+    st.max_seq_length = min(Config().embedding.max_seq_length, st.max_seq_length or 512)
     onnx_models: dict = {}
 
     def onnx(backend, threads=None, split=True):
@@ -220,7 +220,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=150,
                     help="articles sampled from each of crud and rgb for the speed table")
     ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds")
-    ap.add_argument("--batch-size", type=int, default=Config().batch_size)
+    ap.add_argument("--batch-size", type=int, default=Config().embedding.batch_size)
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--no-retrieval", action="store_true")

@@ -67,7 +67,7 @@ def copy_into_milvus(faiss_index: Path, config: Config) -> tuple[dict, float]:
     writer.open(config, rebuild=True)
     t = time.perf_counter()
     writer.commit(keep=[], articles=articles, chunks=chunks, vectors=vectors,
-                  manifest={k: v for k, v in manifest.items() if k not in ("faiss", "counts", "articles")})
+                  manifest=manifest.committed(faiss=None, counts=None, articles=None))
     seconds = time.perf_counter() - t
     writer.close()
     return {a.doc_id: a for a in articles}, seconds
@@ -131,9 +131,9 @@ def main() -> None:
     try:
         faiss_idx = Index.load(args.faiss_index)
         config = Config(store="milvus", milvus_uri=uri, milvus_collection="kwbench",
-                        model=faiss_idx.manifest["model"])
+                        model=faiss_idx.manifest.model)
         docs, commit_s = copy_into_milvus(args.faiss_index, config)
-        n_chunks = faiss_idx.manifest["counts"]["chunks"]
+        n_chunks = faiss_idx.manifest.counts["chunks"]
         print(f"committed {n_chunks} chunks into Milvus in {commit_s:.1f}s "
               f"({n_chunks / commit_s:.0f} chunks/s)", file=sys.stderr)
         milvus_idx = Index.load(args.faiss_index, config=config)

@@ -26,7 +26,7 @@ def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | N
             weight_pairs: list[tuple[float, float]], modes: list[str]) -> list[dict]:
     src = eval_dir / ("rgb_zh" if fmt == "rgb" else "crud")
     corpus = write_corpus(src, fmt, work / "corpus")
-    index_dir = work / f"index-{fmt}-{config.model.replace('/', '_')}"
+    index_dir = work / f"index-{fmt}-{config.embedding.model.replace('/', '_')}"
     t0 = time.time()
     report = build_index([corpus], index_dir, config=config)
     build_s = time.time() - t0
@@ -36,7 +36,8 @@ def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | N
     rows = []
     for mode in modes:
         for kw, dw in (weight_pairs if mode == "hybrid" else [(1.0, 1.0)]):
-            cfg = config.model_copy(update={"keyword_weight": kw, "dense_weight": dw})
+            weights = config.retrieval.model_copy(update={"keyword_weight": kw, "dense_weight": dw})
+            cfg = config.model_copy(update={"retrieval": weights})
             idx = Index.load(index_dir, config=cfg)
             idx.search("预热", 1, mode=mode)  # load the model outside the timing
             ranked, lat = [], []
@@ -47,7 +48,7 @@ def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | N
                 ranked.append([h.metadata.get("id") for h in hits])
             m = retrieval_metrics(ranked, [q.gold_ids for q in questions])
             lat.sort()
-            label = f"fused ({cfg.fusion} {kw:g}:{dw:g})"
+            label = f"fused ({cfg.retrieval.fusion} {kw:g}:{dw:g})"
             rows.append({"set": fmt, "mode": mode if mode != "hybrid" else label,
                          **m, "p50_ms": 1000 * statistics.median(lat),
                          "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
@@ -71,12 +72,13 @@ def main() -> None:
     overrides = {k: v for k, v in (("model", args.model), ("fusion", args.fusion)) if v}
     config = Config(**overrides)
     pairs = ([tuple(float(x) for x in w.split(":")) for w in args.weights] if args.weights
-             else [(config.keyword_weight, config.dense_weight)])
+             else [(config.retrieval.keyword_weight, config.retrieval.dense_weight)])
     rows = []
     for fmt in args.sets:
         rows += run_set(args.eval_dir, fmt, args.work, config, args.limit, pairs, args.modes)
-    print(f"\nmodel {config.model}, backend {config.backend}, chunk_size {config.chunk_size}, "
-          f"overlap {config.chunk_overlap}, fusion {config.fusion}\n")
+    e, c = config.embedding, config.chunking
+    print(f"\nmodel {e.model}, backend {e.backend}, chunk_size {c.chunk_size}, "
+          f"overlap {c.chunk_overlap}, fusion {config.retrieval.fusion}\n")
     print("| set | retrieval | Hit@1 | Hit@5 | Hit@10 | MRR@10 | nDCG@10 | p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -28,11 +28,23 @@ from rag.embedding.embedder import Embedder
 from rag.errors import NewsragError
 from rag.ingest.file_walk import safe_resolve
 from rag.ingest.readers import read_paths
+from rag.store.manifest import FORMAT_VERSION, Manifest
 from rag.store.protocol import ChunkRow, Previous, StoreWriter, open_writer
 from rag.text.tokenizer import tokenize
 from rag.types import Article, BuildReport, Problem, content_hash
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one build shares: where it writes, with which settings, who watches."""
+
+    writer: StoreWriter
+    index_dir: Path
+    config: Config
+    show_progress: bool
+    on_progress: Progress | None
 
 
 def build_index(
@@ -53,8 +65,8 @@ def build_index(
     with folder_versions.build_lock(index_dir):
         writer = open_writer(index_dir, config)
         try:
-            report = _build(writer, paths, index_dir, rebuild, date, config, show_progress,
-                            on_progress)
+            run = _Run(writer, index_dir, config, show_progress, on_progress)
+            report = _build(run, paths, rebuild=rebuild, date=date)
         finally:
             writer.close()
         shutil.rmtree(folder_versions.embcache_dir(index_dir), ignore_errors=True)
@@ -62,8 +74,8 @@ def build_index(
     return report
 
 
-def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str | None,
-           config: Config, show_progress: bool, on_progress: Progress | None) -> BuildReport:
+def _build(run: _Run, paths, *, rebuild: bool, date: str | None) -> BuildReport:
+    writer, config, show_progress = run.writer, run.config, run.show_progress
     prev = writer.open(config, rebuild)
     rebuilding = prev.rebuild_reason is not None
     root_dates = _roots(paths, date, prev, rescan_previous=rebuilding)
@@ -88,24 +100,14 @@ def _build(writer: StoreWriter, paths, index_dir: Path, rebuild: bool, date: str
     report.removed = len(set(prev.hashes) - set(fresh) - set(keep))
     roots = {r: d for r, d in {**_previous_roots(prev), **root_dates}.items() if Path(r).exists()}
     if _nothing_changed(prev, config, todo, report, roots):
-        report.chunks = int(prev.manifest.get("counts", {}).get("chunks", 0))
+        report.chunks = int(prev.manifest.counts["chunks"])
         return report  # the live version already is this index: publishing it again costs seconds
     chunks, texts = _chunk(todo, config, show_progress, problems)  # drops unchunkable articles
     report.added = sum(1 for a in todo if a.doc_id not in prev.hashes)
     report.updated = len(todo) - report.added
     report.removed = len(set(prev.hashes) - {a.doc_id for a in todo} - set(unchanged) - set(keep))
-    vectors, dim = _embed(config, writer, prev, index_dir, chunks, texts, report, show_progress,
-                          on_progress)
-    manifest = {
-        "format_version": folder_versions.FORMAT_VERSION,
-        "model": config.model,
-        "backend": config.backend,
-        "dim": dim,
-        "chunking": config.chunking_params(),
-        "approx_threshold": config.approx_threshold,
-        "roots": roots,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
+    vectors, dim = _embed(run, prev, chunks, texts, report)
+    manifest = Manifest.for_build(config, dim, roots)
     report.chunks = writer.commit(keep=unchanged + keep, articles=todo, chunks=chunks,
                                   vectors=vectors, manifest=manifest)
     return report
@@ -118,14 +120,12 @@ def _nothing_changed(prev: Previous, config: Config, todo: list[Article], report
     Only for the FAISS folder: there a commit rewrites every file.  (A Milvus
     commit also repairs rows left by an interrupted one, so it always runs.)
     """
-    m = prev.manifest or {}
-    return (config.store == "faiss" and prev.rebuild_reason is None and bool(prev.hashes)
-            and not todo and report.removed == 0 and "counts" in m
-            and m.get("format_version") == folder_versions.FORMAT_VERSION
-            and m.get("model") == config.model and m.get("backend") == config.backend
-            and m.get("chunking") == config.chunking_params()
-            and m.get("approx_threshold") == config.approx_threshold
-            and m.get("roots") == roots)
+    m = prev.manifest
+    return (config.store.kind == "faiss" and m is not None and prev.rebuild_reason is None
+            and bool(prev.hashes) and not todo and report.removed == 0 and m.counts is not None
+            and m.format_version == FORMAT_VERSION and m.matches(config) is None
+            and m.backend == config.embedding.backend
+            and m.approx_threshold == config.retrieval.approx_threshold and m.roots == roots)
 
 
 def _roots(paths, date: str | None, prev: Previous, *, rescan_previous: bool) -> dict[str, str | None]:
@@ -149,7 +149,7 @@ def _roots(paths, date: str | None, prev: Previous, *, rescan_previous: bool) ->
 
 def _previous_roots(prev: Previous) -> dict[str, str | None]:
     """Folders/files scanned by earlier builds, with the --date each was given."""
-    roots = (prev.manifest or {}).get("roots", {})
+    roots = prev.manifest.roots if prev.manifest else {}
     return dict(roots) if isinstance(roots, dict) else {}
 
 
@@ -175,7 +175,7 @@ def _chunk(articles: list[Article], config: Config, show_progress: bool = False,
     left out (removed from ``articles``, so it is not stored without chunks).
     """
     rows, texts = [], []
-    cap = config.max_chunks_per_article
+    cap = config.chunking.max_chunks_per_article
     problems = problems if problems is not None else []
     failed: set[int] = set()
     seen_tokens: dict[str, str] = {}  # emb_hash -> tokens: repeated passages tokenised once
@@ -183,9 +183,9 @@ def _chunk(articles: list[Article], config: Config, show_progress: bool = False,
     bar_off = not show_progress or len(articles) < 1000
     for i, a in enumerate(tqdm(articles, unit="article", desc="chunking", disable=bar_off)):
         try:
-            header = context_header(a.title, a.date) if config.title_context else ""
-            made = chunk_article(a, a.doc_id, size=config.chunk_size,
-                                 overlap=config.chunk_overlap, max_chunks=cap)
+            header = context_header(a.title, a.date) if config.chunking.title_context else ""
+            made = chunk_article(a, a.doc_id, size=config.chunking.chunk_size,
+                                 overlap=config.chunking.chunk_overlap, max_chunks=cap)
             new = [(c, f"{header}\n{c.text}" if header else c.text) for c in made]
             new_rows = []
             for c, text in new:
@@ -218,12 +218,11 @@ def _where(a: Article) -> str:
     return f"{frag}{title}"
 
 
-def _embed(
-    config: Config, writer: StoreWriter, prev: Previous, index_dir: Path, rows: list[ChunkRow],
-    texts: list[str], report: BuildReport, show_progress: bool, on_progress: Progress | None,
-) -> tuple[np.ndarray, int]:
+def _embed(run: _Run, prev: Previous, rows: list[ChunkRow], texts: list[str],
+           report: BuildReport) -> tuple[np.ndarray, int]:
     """Vectors for ``texts`` and their dimension: reused where possible, else encoded
     in checkpointed batches."""
+    writer, config, index_dir, on_progress = run.writer, run.config, run.index_dir, run.on_progress
     cache = EmbeddingCache(folder_versions.embcache_dir(index_dir), config.embedding_id())
     hashes = [r.emb_hash for r in rows]
     found = {**cache.lookup(hashes), **writer.cached_vectors(hashes)}
@@ -233,11 +232,11 @@ def _embed(
         if h not in found and h not in queued:
             queued.add(h)
             need.append(i)
-    dim = (prev.manifest or {}).get("dim") if found else None
+    dim = prev.manifest.dim if found and prev.manifest else None
     if need:
         embedder = Embedder(config)
         dim = embedder.dim
-        bar = tqdm(total=len(need), unit="chunk", desc="embedding", disable=not show_progress)
+        bar = tqdm(total=len(need), unit="chunk", desc="embedding", disable=not run.show_progress)
         done = 0
 
         def progress(n: int) -> None:

@@ -4,7 +4,8 @@ Searches only read :attr:`SharedIndex.index`. A build — an upload in the app,
 or ``newsrag build`` run beside it — writes a new version on disk and never
 touches the live one; the app notices the new ``CURRENT`` within a second and
 swaps the reference in one assignment, so a question asked meanwhile finishes
-on the old version. The embedding model is handed over, not loaded again.
+on the old version. Loading goes through `rag.retrieval.loader`, like the API's:
+the embedding model is handed over, not loaded again.
 
 Uploads are saved under names that cannot collide (two names that differ only
 in characters a file name cannot keep get a short hash of the original), and a
@@ -27,7 +28,9 @@ from typing import Callable
 
 from rag.app.render import render_status
 from rag.build import build_index
+from rag.config import Config
 from rag.retrieval.index import Index
+from rag.retrieval.loader import load_index
 from rag.store.folder_versions import BuildBusyError, live_name
 from rag.app.upload_log import upload_lines
 
@@ -41,12 +44,15 @@ class SharedIndex:
     """The one loaded Index all sessions search, kept at the folder's live version."""
 
     def __init__(self, index_dir: str | Path, upload_dir: str | Path, index: Index | None = None,
-                 *, local_only: bool = True):
+                 *, local_only: bool = True, config: Config | None = None):
+        """``index``: the index of ``index_dir`` already loaded with ``config`` (None:
+        the environment), or None to load it."""
         self.index_dir = Path(index_dir)
         self.upload_dir = Path(upload_dir)
         # served to this machine only: its URL field may fetch local addresses too
         self.local_only = local_only
-        self._index = index or Index.load(self.index_dir)
+        self.config = config
+        self._index = index or load_index(self.index_dir, config=config)
         self._pointer = live_name(self.index_dir)
         self._checked = time.monotonic()
         self._swap_lock = threading.Lock()
@@ -71,7 +77,7 @@ class SharedIndex:
 
     def _reload(self) -> None:
         pointer = live_name(self.index_dir)
-        new = self._index.reload()  # the model handed over, not loaded again
+        new = load_index(self.index_dir, config=self.config, current=self._index)
         self._index, self._pointer = new, pointer  # one assignment each: readers never wait
 
     def status_html(self) -> str:

@@ -11,16 +11,17 @@ import argparse
 import json
 from pathlib import Path
 
+from rag.cli.settings import add_settings_options, config_from_args
+
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from rag.config import Config, cache_dir
     from rag.errors import NewsragError
     from rag.evaluation.measure import format_table, load_eval_questions, prepare_index, run_eval
     from rag.retrieval.index import Index
     from rag.params import check_k
 
     check_k(args.k)
-    config = Config(model=args.model) if args.model else Config()
+    config = config_from_args(args)
     questions = load_eval_questions(args.questions, args.format, limit=args.limit,
                                     seed=args.seed, int_set=args.int_set)
     if args.index:
@@ -28,7 +29,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     elif args.format == "jsonl":
         raise NewsragError("jsonl questions need --index: the index holding their documents")
     else:
-        work = Path(args.corpus_work) if args.corpus_work else cache_dir() / "eval"
+        work = Path(args.corpus_work) if args.corpus_work else config.cache_dir / "eval"
         index_dir = prepare_index(args.questions, args.format, work, config=config,
                                   int_set=args.int_set, show_progress=not args.quiet)
     index = Index.load(index_dir, config=config)
@@ -43,7 +44,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
-        print(f"index {index_dir} · k={args.k} · model {config.model}")
+        print(f"index {index_dir} · k={args.k} · model {index.config.embedding.model}")
         print(format_table(summary, args.k))
         if args.out:
             print(f"\nper-question results: {args.out}")
@@ -70,9 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="rejection test: gold passages cannot be retrieved, so refusing is right")
     e.add_argument("--out", help="write one JSON line per question here")
     e.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
-    e.add_argument("--model", help="embedding model (default: NEWSRAG_MODEL or m3e-small)")
     e.add_argument("--json", action="store_true", help="print the summary as JSON")
     e.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_settings_options(e)
     e.set_defaults(func=cmd_eval)
     return e
 

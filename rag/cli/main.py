@@ -13,23 +13,15 @@ from pathlib import Path
 
 from rag import params
 from rag.cli.ask import hit_heading, indented
-from rag.config import Config
+from rag.cli.settings import add_settings_options, config_from_args
 from rag.errors import NewsragError
-
-
-def _config(args: argparse.Namespace) -> Config:
-    overrides = {}
-    for name in ("model", "store", "milvus_uri", "milvus_collection"):
-        if getattr(args, name, None):
-            overrides[name] = getattr(args, name)
-    return Config(**overrides)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from rag.build import build_index
 
     report = build_index(args.paths or None, args.index, rebuild=args.rebuild, date=args.date,
-                         config=_config(args), show_progress=not args.quiet)
+                         config=config_from_args(args), show_progress=not args.quiet)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -43,7 +35,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     params.check_text(args.query, "query")  # before the (slow) load
     params.search_args(k=args.k, date_from=args.date_from, date_to=args.date_to,
                        source=args.source, per_article=args.per_article, as_of=args.as_of)
-    idx = Index.load(args.index, config=_config(args))
+    idx = Index.load(args.index, config=config_from_args(args))
     hits = idx.search(args.query, args.k, date_from=args.date_from, date_to=args.date_to,
                       source=args.source, per_article=args.per_article, as_of=args.as_of)
     if args.json:
@@ -60,7 +52,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from rag.retrieval.index import Index
 
-    info = Index.load(args.index, config=_config(args)).info()
+    info = Index.load(args.index, config=config_from_args(args)).info()
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
     else:
@@ -106,12 +98,8 @@ def parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--index", default="index", help="index folder (default: index)")
-        sp.add_argument("--model", help="embedding model (default: NEWSRAG_MODEL or m3e-small)")
         sp.add_argument("--json", action="store_true", help="machine-readable output")
-        sp.add_argument("--store", choices=["faiss", "milvus"],
-                        help="where chunks and vectors live (default: NEWSRAG_STORE or faiss)")
-        sp.add_argument("--milvus-uri", help="e.g. http://host:19530 (token: NEWSRAG_MILVUS_TOKEN)")
-        sp.add_argument("--milvus-collection", help="collection name prefix (default newsrag)")
+        add_settings_options(sp)
 
     b = sub.add_parser("build", help="build or update the index from files and folders")
     b.add_argument("paths", nargs="*", help="files/folders (default: those of the last build, or data/)")

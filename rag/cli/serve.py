@@ -4,7 +4,9 @@ One command starts the app on the sample data: when ``--index`` holds no
 index yet it is built from ``--data`` first (with console progress). The
 server binds to 127.0.0.1 unless ``--host`` says otherwise, because the app
 exposes uploads and every indexed article; a password can be required with
-``--auth user:pass`` or ``NEWSRAG_AUTH``.
+``--auth user:pass`` or ``NEWSRAG_AUTH``. ``--model``/``--store`` and the other
+settings options are those of every command (`rag.cli.settings`); host, port
+and auth are the ``server`` section of `Config`.
 """
 
 from __future__ import annotations
@@ -18,20 +20,21 @@ from pathlib import Path
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported anywhere
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from rag.cli.settings import add_settings_options, config_from_args  # noqa: E402
+from rag.config import Config  # noqa: E402
 from rag.errors import ConfigError, NewsragError  # noqa: E402
-
-DEFAULT_HOST = "127.0.0.1"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 = all)")
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1: this machine only; "
+                   "0.0.0.0 = all; or NEWSRAG_HOST)")
+    p.add_argument("--port", type=int, help="port (default 7860, or NEWSRAG_PORT)")
     p.add_argument("--index", default="index", help="index folder (default: index)")
     p.add_argument("--data", default="data",
                    help="articles to index when the index is missing (default: data)")
     p.add_argument("--uploads", help="where uploaded articles are saved (default: DATA/uploads)")
     p.add_argument("--auth", help="require a login: user:pass (or set NEWSRAG_AUTH)")
+    add_settings_options(p)
 
 
 def register(subparsers) -> None:
@@ -42,7 +45,8 @@ def register(subparsers) -> None:
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
-    value = value if value is not None else os.environ.get("NEWSRAG_AUTH")
+    """``user:password`` as a pair; None (the default: ``server.auth``, NEWSRAG_AUTH) when unset."""
+    value = value if value is not None else Config().server.auth
     if not value:
         return None
     user, sep, password = value.partition(":")
@@ -60,13 +64,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def load_or_build(index_dir: Path, data_dir: Path):
-    """The loaded index of ``index_dir``, built from ``data_dir`` first if there is none."""
+def load_or_build(index_dir: Path, data_dir: Path, config: Config | None = None):
+    """The loaded index of ``index_dir`` (`rag.retrieval.loader`), built from ``data_dir``
+    first if there is none."""
     from rag.errors import IndexNotFoundError
-    from rag.retrieval.index import Index
+    from rag.retrieval.loader import load_index
 
     try:
-        return Index.load(index_dir)
+        return load_index(index_dir, config=config)
     except IndexNotFoundError:
         pass
     from rag.build import build_index
@@ -79,30 +84,34 @@ def load_or_build(index_dir: Path, data_dir: Path):
             "to build one from: add some, give --data DIR or build with `newsrag build`"
         )
     print(f"newsrag: no index in {index_dir}; building it from {data_dir} ...", flush=True)
-    report = build_index([data_dir], index_dir, show_progress=True)
+    report = build_index([data_dir], index_dir, show_progress=True, config=config)
     print(report.summary(), flush=True)
-    return Index.load(index_dir)
+    return load_index(index_dir, config=config)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    auth = parse_auth(args.auth)
+    config = config_from_args(args, host=args.host, port=args.port, auth=args.auth)
+    server = config.server
+    auth = parse_auth(server.auth)
     index_dir, data_dir = Path(args.index), Path(args.data)
     upload_dir = Path(args.uploads) if args.uploads else data_dir / "uploads"
-    index = load_or_build(index_dir, data_dir)
+    index = load_or_build(index_dir, data_dir, config)
 
     from rag.app.i18n import chinese_ui
     from rag.app.state import SharedIndex
     from rag.app.inputs import MAX_UPLOAD_MB
     from rag.app.ui import CSS, HEAD, build_ui
 
-    shared = SharedIndex(index_dir, upload_dir, index, local_only=is_loopback(args.host))
-    if not is_loopback(args.host):
+    shared = SharedIndex(index_dir, upload_dir, index, local_only=is_loopback(server.host),
+                         config=config)
+    if not is_loopback(server.host):
         note = "password required" if auth else "NO password: anyone on the network can use it"
-        print(f"newsrag: warning: listening on {args.host} ({note})", file=sys.stderr, flush=True)
+        print(f"newsrag: warning: listening on {server.host} ({note})", file=sys.stderr,
+              flush=True)
     demo = build_ui(shared)
     demo.queue()  # each event sets its own concurrency (app_ui.CHAT_CONCURRENCY, uploads 1)
     demo.launch(
-        server_name=args.host, server_port=args.port, ssr_mode=False, auth=auth,
+        server_name=server.host, server_port=server.port, ssr_mode=False, auth=auth,
         auth_message="newsrag: 请登录" if auth else None,
         max_file_size=f"{MAX_UPLOAD_MB}mb", css=CSS, head=HEAD, show_error=False,
         footer_links=["api"], i18n=chinese_ui(),

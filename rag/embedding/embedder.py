@@ -88,9 +88,10 @@ class Embedder:
     """
 
     def __init__(self, config: Config):
-        self.name = config.model
-        self.batch_size = config.batch_size
-        self._key = (config.model, config.backend, config.threads, config.max_seq_length)
+        e = config.embedding
+        self.name = e.model
+        self.batch_size = e.batch_size
+        self._key = (e.model, e.backend, e.threads, e.max_seq_length)
         self._model = None
         self._dim: int | None = None
 

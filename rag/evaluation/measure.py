@@ -113,7 +113,8 @@ def prepare_index(path: str | Path, fmt: str, work: Path, *, config: Any = None,
     from rag.config import Config
 
     config = config or Config()
-    index_dir = work / f"index-{fmt}{'_int' if int_set else ''}-{config.model.replace('/', '_')}"
+    model = config.embedding.model.replace('/', '_')
+    index_dir = work / f"index-{fmt}{'_int' if int_set else ''}-{model}"
     if not (index_dir / "CURRENT").exists():  # a build swaps CURRENT in last: present = complete
         corpus = write_corpus(Path(path), fmt, work / "corpus", int_set=int_set)
         build_index([corpus], index_dir, config=config, show_progress=show_progress)

@@ -1,8 +1,10 @@
 """A loaded index: hybrid search, loaded once, read-only.
 
 `Index.load(path)` opens the configured store (the FAISS index folder by
-default, or Milvus); `.search()` can then be called any number of times and
-from several threads (the app shares one Index between users).
+default, or Milvus) with the model, backend and chunking its manifest records
+(unless the config sets them); `.search()` can then be called any number of
+times and from several threads (the app shares one Index between users).
+Loaded indexes are cached by `rag.retrieval.loader`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rag.config import Config
 from rag.embedding.embedder import Embedder
 from rag.errors import IndexMismatchError
 from rag.retrieval.fusion import rrf, score_fusion
+from rag.store.manifest import Manifest
 from rag.store.protocol import Filters, StoreReader, open_reader
 from rag.text.tokenizer import tokenize
 from rag.types import Hit
@@ -29,26 +32,31 @@ class Index:
     def __init__(self, index_dir: Path, reader: StoreReader, config: Config):
         self.index_dir = index_dir
         self.reader = reader
-        self.manifest = reader.manifest
+        self.manifest: Manifest = reader.manifest
         self.config = config
         self._embedder: Embedder | None = None
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, config: Config | None = None) -> "Index":
-        """Open the live index; errors say what is wrong and how to fix it."""
+        """Open the live index; errors say what is wrong and how to fix it.
+
+        ``config`` (default: `Config()`, the environment) chooses the store; the model,
+        backend and chunking it does not set come from the index's manifest, so an
+        index opens with the model it was built with. A model set that differs from
+        the index's is an `IndexMismatchError`: its vectors would be meaningless."""
         index_dir = Path(index_dir)
         config = config or Config()
         reader = open_reader(index_dir, config)
-        manifest = reader.manifest
-        if manifest.get("model") != config.model:
+        built = reader.manifest.model
+        if "model" in config.explicit("embedding") and built != config.embedding.model:
             reader.close()
             raise IndexMismatchError(
                 f"the index in {index_dir} was built with embedding model "
-                f"{manifest.get('model')!r} but {config.model!r} is configured: rebuild it with "
+                f"{built!r} but {config.embedding.model!r} is configured: rebuild it with "
                 f"`newsrag build --index {index_dir}` (which re-embeds everything) or set "
-                f"NEWSRAG_MODEL={manifest.get('model')}"
+                f"NEWSRAG_MODEL={built} (or leave the model unset: the index's own is used)"
             )
-        return cls(index_dir, reader, config)
+        return cls(index_dir, reader, reader.manifest.settings(config))
 
     @property
     def embedder(self) -> Embedder:
@@ -60,18 +68,17 @@ class Index:
         """The folder's live version loaded anew (after a build), with this index's loaded
         embedding model handed over when it is the same model (a server swaps, never reloads)."""
         new = Index.load(self.index_dir, config=self.config)
-        if self._embedder is not None and new.manifest.get("model") == self.manifest.get("model"):
+        if self._embedder is not None and new.manifest.model == self.manifest.model:
             new._embedder = self._embedder
         return new
 
     def info(self) -> dict:
         m = self.manifest
-        return {"index": str(self.index_dir), "articles": m["counts"]["articles"],
-                "chunks": m["counts"]["chunks"], "model": m["model"],
-                "backend": m.get("backend", "torch"), "dim": m["dim"],
-                "store": self.config.store, "vector_index": (m.get("faiss", {}).get("factory")
-                                 or m.get("milvus", {}).get("dense", "")),
-                "chunking": m["chunking"], "built_at": m["built_at"], "roots": m.get("roots", {})}
+        return {"index": str(self.index_dir), "articles": m.counts["articles"],
+                "chunks": m.counts["chunks"], "model": m.model, "backend": m.backend,
+                "dim": m.dim, "store": self.config.store.kind,
+                "vector_index": (m.faiss or {}).get("factory") or (m.milvus or {}).get("dense", ""),
+                "chunking": m.chunking, "built_at": m.built_at, "roots": m.roots}
 
     def search(
         self, query: str, k: int = 5, *, date_from: str | None = None, date_to: str | None = None,
@@ -86,13 +93,14 @@ class Index:
         A preferred period re-ranks, it never filters (see `prefer_period`).
 
         Every parameter is checked by `rag.params` (a ValueError naming it otherwise):
-        ``query`` non-empty text, cut to ``Config.max_query_chars`` with a warning (lone
+        ``query`` non-empty text, cut to ``retrieval.max_query_chars`` with a warning (lone
         surrogates replaced); ``k`` a whole number 1..100; dates ``YYYY-MM-DD`` of real
         days, ``date_from`` <= ``date_to``; ``source`` at most 200 characters, a plain
         substring of source, path or URL (``%``/``_`` are no wildcards); ``mode`` hybrid,
         dense or keyword; ``per_article`` True or False; ``prefer`` a (from, to) pair.
         """
-        query = _check_query(query, self.config.max_query_chars)
+        c = self.config.retrieval
+        query = _check_query(query, c.max_query_chars)
         p = params.search_args(k=k, date_from=date_from, date_to=date_to, source=source,
                                per_article=per_article, mode=mode, as_of=as_of, prefer=prefer)
         k, per_article, mode, as_of, prefer = (p[n] for n in ("k", "per_article", "mode", "as_of",
@@ -105,13 +113,12 @@ class Index:
             query = res.query
             if res.date_from and not prefer:
                 prefer = (res.date_from, res.date_to)
-        n = max(self.config.candidates, k * 4 if per_article else k)
+        n = max(c.candidates, k * 4 if per_article else k)
         if prefer:
             n = max(n, PREFER_POOL)  # a deeper pool, so articles of the period are in it
         tokens = tokenize(query) if mode in ("hybrid", "keyword") else None
         qv = self.embedder.encode_queries([query])[0] if mode in ("hybrid", "dense") else None
         kw, dense = self.reader.candidates(qv, tokens, n, filters)
-        c = self.config
         if mode != "hybrid":
             fused = list(kw or dense)
         elif c.fusion == "rrf":
@@ -186,15 +193,16 @@ def _dedupe(hits: list[Hit], k: int, per_article: bool) -> list[Hit]:
 def search(
     query: str, k: int = 5, *, index_dir: str | Path = "index", date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, per_article: bool = False,
-    as_of: str | None = None,
+    as_of: str | None = None, config: Config | None = None,
 ) -> list[Hit]:
     """One-off search; loads the index each call (use `Index.load` for many queries).
 
-    Parameters as in `Index.search`; they are checked before the index is loaded."""
+    Parameters as in `Index.search`; they are checked before the index is loaded.
+    ``config`` as in `Index.load` (default: the environment)."""
     params.check_text(query, "query")
     params.search_args(k=k, date_from=date_from, date_to=date_to, source=source,
                        per_article=per_article, as_of=as_of)
-    idx = Index.load(index_dir)
+    idx = Index.load(index_dir, config=config)
     try:
         return idx.search(query, k, date_from=date_from, date_to=date_to, source=source,
                           per_article=per_article, as_of=as_of)

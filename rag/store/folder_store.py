@@ -18,6 +18,7 @@ import numpy as np
 from rag.store import bm25_keywords, faiss_vectors, folder_versions, sqlite_records
 from rag.config import Config
 from rag.errors import IndexCorruptError, NewsragError
+from rag.store.manifest import Manifest
 from rag.store.protocol import ChunkRow, Filters, Previous, like_pattern, unique_hits
 from rag.types import Article, Hit
 
@@ -37,8 +38,8 @@ class FaissWriter:
         except NewsragError as exc:
             return Previous(rebuild_reason=f"the previous index could not be read ({exc})")
         reason = rebuild_reason(manifest, config, rebuild)
-        if rebuild or manifest.get("model") != config.model:
-            return Previous(manifest, dict(manifest.get("articles", {})), {}, reason)
+        if rebuild or manifest.model != config.embedding.model:
+            return Previous(manifest, dict(manifest.articles or {}), {}, reason)
         try:
             self.con = sqlite_records.connect(folder / "meta.sqlite")
             self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
@@ -61,7 +62,7 @@ class FaissWriter:
         return out
 
     def commit(self, *, keep: list[str], articles: list[Article], chunks: list[ChunkRow],
-               vectors: np.ndarray, manifest: dict) -> int:
+               vectors: np.ndarray, manifest: Manifest) -> int:
         staging = folder_versions.new_staging(self.index_dir)
         try:
             con = sqlite_records.connect(staging / "meta.sqlite", create=True)
@@ -75,7 +76,7 @@ class FaissWriter:
             sqlite_records.insert_articles(con, (sqlite_records.article_row(a, a.doc_id) for a in articles))
             base = len(rows)
             rows.extend((base + i,) + tuple(c) for i, c in enumerate(chunks))
-            parts.append(np.asarray(vectors, dtype=np.float32).reshape(-1, manifest["dim"]))
+            parts.append(np.asarray(vectors, dtype=np.float32).reshape(-1, manifest.dim))
             sqlite_records.insert_chunks(con, rows)
             con.commit()
             n_articles, n_chunks = sqlite_records.counts(con)
@@ -83,13 +84,13 @@ class FaissWriter:
             con.close()
             all_vectors = np.concatenate(parts)
             np.save(staging / "vectors.npy", all_vectors)
-            factory, nprobe = faiss_vectors.choose_factory(len(all_vectors), manifest["approx_threshold"])
+            factory, nprobe = faiss_vectors.choose_factory(len(all_vectors), manifest.approx_threshold)
             faiss_vectors.save(faiss_vectors.build(all_vectors, factory, nprobe), staging / "dense.faiss")
             tokens = [r[7].split(" ") if r[7] else [] for r in rows]
             bm25_keywords.save(bm25_keywords.build(tokens), staging / "bm25")
-            manifest = {**manifest, "faiss": {"factory": factory, "nprobe": nprobe},
-                        "counts": {"articles": n_articles, "chunks": n_chunks},
-                        "articles": dict(sorted(hashes.items()))}
+            manifest = manifest.committed(faiss={"factory": factory, "nprobe": nprobe},
+                                          counts={"articles": n_articles, "chunks": n_chunks},
+                                          articles=dict(sorted(hashes.items())))
             folder_versions.publish(self.index_dir, staging, manifest)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -102,16 +103,9 @@ class FaissWriter:
             self.con = None
 
 
-def rebuild_reason(manifest: dict, config: Config, rebuild: bool) -> str | None:
+def rebuild_reason(manifest: Manifest, config: Config, rebuild: bool) -> str | None:
     """Why stored chunks/vectors cannot be reused with ``config`` (None: they can)."""
-    if rebuild:
-        return "--rebuild was given"
-    if manifest.get("model") != config.model:
-        return f"embedding model changed from {manifest.get('model')} to {config.model}"
-    if manifest.get("chunking") != config.chunking_params():
-        return (f"chunking settings changed from {manifest.get('chunking')} "
-                f"to {config.chunking_params()}")
-    return None
+    return "--rebuild was given" if rebuild else manifest.matches(config)
 
 
 class FaissReader:
@@ -122,14 +116,14 @@ class FaissReader:
         try:
             self._con = sqlite_records.connect(self.version / "meta.sqlite")
             self._dense = faiss_vectors.load(self.version / "dense.faiss",
-                                           self.manifest["faiss"]["nprobe"])
+                                           self.manifest.faiss["nprobe"])
             self._bm25 = bm25_keywords.load(self.version / "bm25")
-        except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
+            self.n_chunks = int(self.manifest.counts["chunks"])
+        except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorruptError(
                 f"the index in {index_dir} is damaged ({exc.__class__.__name__}: {exc}); "
                 f"rebuild with `newsrag build PATHS --index {index_dir} --rebuild`"
             ) from None
-        self.n_chunks = int(self.manifest["counts"]["chunks"])
         if self._dense.ntotal != self.n_chunks:
             raise IndexCorruptError(
                 f"the index in {index_dir} is damaged (FAISS holds {self._dense.ntotal} vectors, "

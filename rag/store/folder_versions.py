@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Iterator
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, NewsragError
+from rag.store.manifest import FORMAT_VERSION, Manifest
 
-FORMAT_VERSION = 1
 REQUIRED_FILES = ("manifest.json", "dense.faiss", "vectors.npy", "bm25", "meta.sqlite")
 
 
@@ -47,7 +47,7 @@ def current_version(index_dir: Path) -> Path | None:
     return index_dir / name if name else None
 
 
-def read_manifest(index_dir: Path) -> tuple[Path, dict]:
+def read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
     """The live version folder and its manifest, checked; clear errors otherwise."""
     return retry_while_moving(Path(index_dir), lambda: _read_manifest(Path(index_dir)))
 
@@ -75,7 +75,7 @@ def live_name(index_dir: Path) -> str | None:
         return None
 
 
-def _read_manifest(index_dir: Path) -> tuple[Path, dict]:
+def _read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
     version = current_version(index_dir)
     if version is None:
         raise IndexNotFoundError(
@@ -87,13 +87,15 @@ def _read_manifest(index_dir: Path) -> tuple[Path, dict]:
             f"rebuild with `newsrag build PATHS --index {index_dir} --rebuild`"
         )
     try:
-        manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+        stored = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+        fmt = stored.get("format_version") if isinstance(stored, dict) else None
+        if isinstance(fmt, int) and fmt <= FORMAT_VERSION:
+            manifest = Manifest.from_dict(stored)
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(
             f"{version / 'manifest.json'} is missing or damaged ({exc.__class__.__name__}): "
             f"rebuild with `newsrag build PATHS --index {index_dir} --rebuild`"
         ) from None
-    fmt = manifest.get("format_version")
     if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
         raise IndexCorruptError(
             f"{index_dir} has index format {fmt!r}, newer than this newsrag understands "
@@ -153,10 +155,10 @@ def embcache_dir(index_dir: Path) -> Path:
     return index_dir / ".embcache"
 
 
-def publish(index_dir: Path, staging: Path, manifest: dict) -> Path:
+def publish(index_dir: Path, staging: Path, manifest: Manifest) -> Path:
     """Make ``staging`` the live version atomically, then drop older versions."""
     (staging / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
     )
     _fsync_tree(staging)
     # microseconds in the name: versions sort by age even when builds follow in the same second

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from itertools import islice
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
@@ -16,7 +15,8 @@ from pymilvus import DataType, Function, FunctionType, MilvusClient
 from pymilvus.exceptions import MilvusException
 
 from rag.config import Config
-from rag.errors import NewsragError
+from rag.errors import IndexCorruptError, NewsragError
+from rag.store.manifest import Manifest
 from rag.store.protocol import Filters, like_pattern
 from rag.types import Article, content_hash
 
@@ -48,13 +48,13 @@ class Milvus:
     """One client and its collection names; turns every failure into a NewsragError."""
 
     def __init__(self, config: Config, hint: str):
-        parts = urlsplit(config.milvus_uri)  # never show the user:password@ of a URI
+        parts = urlsplit(config.store.milvus_uri)  # never show the user:password@ of a URI
         self.uri = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-        self.names = {k: f"{config.milvus_collection}_{k}" for k in ("chunks", "articles", "manifest")}
+        self.names = {k: f"{config.store.milvus_collection}_{k}" for k in ("chunks", "articles", "manifest")}
         self.hint = hint
-        self._secret = os.environ.get("NEWSRAG_MILVUS_TOKEN") or os.environ.get("MILVUS_TOKEN") or ""
+        self._secret = config.store.milvus_token
         try:
-            self.client = MilvusClient(uri=config.milvus_uri, token=self._secret,
+            self.client = MilvusClient(uri=config.store.milvus_uri, token=self._secret,
                                        timeout=CONNECT_TIMEOUT, grpc_options=GRPC_OPTIONS)
         except FAILURES as exc:
             raise self._error("connecting", exc) from None
@@ -94,14 +94,22 @@ class Milvus:
         finally:
             it.close()
 
-    def manifest(self) -> dict | None:
+    def manifest(self) -> Manifest | None:
         if not self("has_collection", "manifest"):
             return None
         rows = self("get", "manifest", ids=["manifest"], output_fields=["data"])
-        return dict(rows[0]["data"]) if rows else None
+        if not rows:
+            return None
+        try:
+            return Manifest.from_dict(dict(rows[0]["data"]))
+        except ValueError as exc:
+            raise IndexCorruptError(f"Milvus at {self.uri}: the manifest of "
+                                    f"{self.names['manifest']} is damaged ({exc}); "
+                                    "rebuild with --rebuild") from None
 
-    def put_manifest(self, manifest: dict) -> None:
-        self("upsert", "manifest", data=[{"name": "manifest", "data": manifest, "v": [0.0, 0.0]}])
+    def put_manifest(self, manifest: Manifest) -> None:
+        self("upsert", "manifest", data=[{"name": "manifest", "data": manifest.to_dict(),
+                                          "v": [0.0, 0.0]}])
         self("flush", "manifest", timeout=WRITE_TIMEOUT)
 
     def upsert(self, kind: str, rows: Iterable[dict]) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from rag.config import Config
 from rag.errors import IndexCorruptError, IndexNotFoundError
 from rag.store.folder_store import rebuild_reason
-from rag.store.folder_versions import FORMAT_VERSION
+from rag.store.manifest import FORMAT_VERSION, Manifest
 from rag.store.milvus_client import (
     EF,
     HIT_FIELDS,
@@ -60,12 +60,12 @@ class MilvusWriter:
         if reason:  # dropped at commit time, so searches keep working while embedding
             self.reset = True
             return Previous(manifest=manifest, rebuild_reason=reason)
-        self.db.create_missing(int(manifest["dim"]))
-        self.counts, self.newest = manifest.get("counts"), manifest.get("newest_date")
+        self.db.create_missing(manifest.dim)
+        self.counts, self.newest = manifest.counts, manifest.newest_date
         records = {r["doc_id"]: r for r in self.db.scan(
             "articles", "part == 0", ["doc_id", "hash", "path", "n_chunks", "date"])}
         self.stored = set(records)
-        if not manifest.get("complete"):  # an interrupted commit: trust complete articles only
+        if not manifest.complete:  # an interrupted commit: trust complete articles only
             present = Counter((r["doc_id"], r["doc_hash"])
                               for r in self.db.scan("chunks", "", ["doc_id", "doc_hash"]))
             self.stored.update(d for d, _ in present)
@@ -88,18 +88,18 @@ class MilvusWriter:
         return out
 
     def commit(self, *, keep: list[str], articles: list[Article], chunks: list[ChunkRow],
-               vectors: np.ndarray, manifest: dict) -> int:
+               vectors: np.ndarray, manifest: Manifest) -> int:
         db = self.db
         if self.reset:
             db.drop_all()
-        db.create_missing(int(manifest["dim"]))
-        pending = {**manifest, "complete": False}
+        db.create_missing(manifest.dim)
+        pending = manifest.committed(complete=False)
         if self.counts and not self.reset:  # readers keep showing the last complete state
-            pending.update(counts=self.counts, newest_date=self.newest)
+            pending = pending.committed(counts=self.counts, newest_date=self.newest)
         db.put_manifest(pending)
         docs = {a.doc_id: a for a in articles}
         fields = {d: article_fields(a) for d, a in docs.items()}
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), int(manifest["dim"]))
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(chunks), manifest.dim)
         db.upsert("chunks", (
             {"pk": chunk_key(c.chunk_id), "chunk_id": c.chunk_id, "doc_id": c.doc_id,
              "doc_hash": docs[c.doc_id].hash, "ordinal": c.ordinal, "char_start": c.start,
@@ -119,9 +119,10 @@ class MilvusWriter:
             db("flush", kind, WRITE_TIMEOUT)
         n_chunks = sum(self.n_chunks.get(d, 0) for d in keep) + len(chunks)
         dates = [self.dates[d] for d in keep if d in self.dates] + [a.date for a in articles if a.date]
-        db.put_manifest({**manifest, "complete": True, "newest_date": max(dates, default=None),
-                         "counts": {"articles": len(set(keep) | set(docs)), "chunks": n_chunks},
-                         "milvus": {"dense": f"HNSW M={HNSW['M']}", "keyword": "BM25 on jieba tokens"}})
+        db.put_manifest(manifest.committed(
+            complete=True, newest_date=max(dates, default=None),
+            counts={"articles": len(set(keep) | set(docs)), "chunks": n_chunks},
+            milvus={"dense": f"HNSW M={HNSW['M']}", "keyword": "BM25 on jieba tokens"}))
         return n_chunks
 
     def _delete_stale(self, kind: str, doc_ids: list[str], wanted: set) -> None:
@@ -141,12 +142,12 @@ class MilvusReader:
         self.db = Milvus(config, "check that the Milvus server is running and reachable "
                                   "(--milvus-uri / NEWSRAG_MILVUS_URI)")
         manifest = self.db.manifest()
-        where = f"Milvus collection {config.milvus_collection!r} at {self.db.uri}"
-        if manifest is None or "counts" not in manifest:
+        where = f"Milvus collection {config.store.milvus_collection!r} at {self.db.uri}"
+        if manifest is None or manifest.counts is None:
             state = "no index" if manifest is None else "no finished build"
             raise IndexNotFoundError(f"{state} in {where}: build one with `newsrag build data/ "
                                      f"--store milvus --milvus-uri {self.db.uri}`")
-        fmt = manifest.get("format_version")
+        fmt = manifest.format_version
         if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
             raise IndexCorruptError(f"{where} has index format {fmt!r}, newer than this newsrag "
                                     "understands: upgrade newsrag or rebuild with --rebuild")
@@ -197,7 +198,7 @@ class MilvusReader:
 
     def newest_date(self) -> str | None:
         """Kept in the manifest at commit time: Milvus has no MAX() query."""
-        return self.manifest.get("newest_date")
+        return self.manifest.newest_date
 
     def article_text(self, doc_id: str) -> str | None:
         rows = self.db("query", "articles", filter=f"doc_id == {literal(doc_id)}",

@@ -1,7 +1,7 @@
 """The storage interface: what build and search need from a backend.
 
 Two implementations: the FAISS index folder (`rag.store.folder_store`, the default)
-and Milvus (`rag.store.milvus_store`), chosen by ``Config.store``. Everything above
+and Milvus (`rag.store.milvus_store`), chosen by ``Config.store.kind``. Everything above
 this interface — reading, chunking, tokenising, embedding with reuse and
 checkpoints, diffing by content hash, fusion, answers, the app — is the same
 code for both.
@@ -16,6 +16,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from rag.config import Config
+from rag.store.manifest import Manifest
 from rag.types import Article, Hit
 
 
@@ -66,7 +67,7 @@ def unique_hits(hits: list[Hit]) -> list[Hit]:
 class Previous:
     """What a build starts from: the stored articles, or why it starts from nothing."""
 
-    manifest: dict | None = None
+    manifest: Manifest | None = None
     hashes: dict[str, str] = field(default_factory=dict)  # doc_id -> content hash
     paths: dict[str, str] = field(default_factory=dict)  # doc_id -> file it came from
     rebuild_reason: str | None = None
@@ -78,14 +79,14 @@ class StoreWriter(Protocol):
     def cached_vectors(self, emb_hashes: list[str]) -> dict[str, np.ndarray]: ...
 
     def commit(self, *, keep: list[str], articles: list[Article], chunks: list[ChunkRow],
-               vectors: np.ndarray, manifest: dict) -> int:
+               vectors: np.ndarray, manifest: Manifest) -> int:
         """Store the new state (kept + new articles); returns the number of chunks."""
 
     def close(self) -> None: ...
 
 
 class StoreReader(Protocol):
-    manifest: dict
+    manifest: Manifest
 
     def candidates(self, query_vec: np.ndarray | None, tokens: list[str] | None, n: int,
                    filters: Filters) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
@@ -104,7 +105,7 @@ class StoreReader(Protocol):
 
 
 def open_writer(index_dir: Path, config: Config) -> StoreWriter:
-    if config.store == "milvus":
+    if config.store.kind == "milvus":
         from rag.store.milvus_store import MilvusWriter
 
         return MilvusWriter(index_dir, config)
@@ -114,7 +115,7 @@ def open_writer(index_dir: Path, config: Config) -> StoreWriter:
 
 
 def open_reader(index_dir: Path, config: Config) -> StoreReader:
-    if config.store == "milvus":
+    if config.store.kind == "milvus":
         from rag.store.milvus_store import MilvusReader
 
         return MilvusReader(index_dir, config)
