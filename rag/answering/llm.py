@@ -1,6 +1,7 @@
 """Answer with any OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp, hosted APIs).
 
-Settings come from ``NEWSRAG_LLM_*`` environment variables (`LLMSettings`).
+Settings are the ``llm`` section of `rag.config.Config` (`LLMSettings`; environment
+``NEWSRAG_LLM_*``).
 The model sees the passages fenced as data — ``<passage id="1">…</passage>``
 with the rule that text inside is never an instruction — so an article that
 says "ignore your instructions" is quoted, not obeyed. Its ``[n]`` markers go
@@ -19,9 +20,7 @@ import re
 import time
 from typing import Iterator
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from rag.config import Config, LLMSettings
 from rag.errors import ConfigError, NewsragError
 from rag.answering.citation_check import passage_sentences, terms
 from rag.answering.followup import rewrite_rules
@@ -78,27 +77,6 @@ class LLMError(NewsragError):
     """The LLM server is unreachable, too slow or answered with an error."""
 
 
-class LLMSettings(BaseSettings):
-    """Where the chat model is; frozen like `rag.config.Config`."""
-
-    model_config = SettingsConfigDict(env_prefix="NEWSRAG_LLM_", frozen=True, extra="forbid")
-
-    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1 (Ollama)")
-    model: str = Field("", description="model name; empty = the first one the server lists")
-    api_key: str = Field("not-needed", description="hosted APIs need one; local servers ignore it")
-    timeout: float = Field(60.0, gt=0, description="seconds the server may stay silent")
-    connect_timeout: float = Field(3.0, gt=0)
-    total_timeout: float = Field(600.0, gt=0, description="limit for one whole answer")
-    max_tokens: int = Field(512, ge=16)
-    temperature: float = Field(0.1, ge=0)
-    max_passage_chars: int = Field(1200, ge=50, description="longer passages are cut")
-    context_chars: int = Field(600, ge=100, description="characters of evidence the model reads: "
-                               "the sentences around each passage's best match, so a small local "
-                               "model's first token comes within seconds on a CPU")
-    extra_body: dict = Field(default_factory=dict, description="server-specific request fields "
-                             "(JSON), e.g. llama.cpp's grammar or Ollama's options")
-
-
 def fence(hits: list[Hit], limit: int, texts: list[str] | None = None) -> str:
     """Passages as ``<passage id="n" …>`` blocks; tag look-alikes inside are neutralised,
     instructions found in them left out; ``texts`` replaces the passages' text (empty: omit)."""
@@ -124,7 +102,8 @@ class LLMEngine:
     name = "llm"
 
     def __init__(self, settings: LLMSettings | None = None, **overrides):
-        self.settings = settings or LLMSettings(**overrides)
+        """``settings`` as given, or the environment's with ``overrides`` (field=value)."""
+        self.settings = settings or Config(llm=overrides).llm
         if not self.settings.base_url:
             raise ConfigError(
                 "the llm engine needs a server: set NEWSRAG_LLM_BASE_URL (e.g. "

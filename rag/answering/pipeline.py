@@ -23,7 +23,6 @@ mtime of ``CURRENT``), so repeated calls do not reload FAISS or the model.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
@@ -34,7 +33,9 @@ from rag.answering.dates import resolve_dates, today
 from rag.answering.extractive import ExtractiveEngine
 from rag.answering.followup import normalize_history, rewrite_rules
 from rag.answering.injection import is_instruction
+from rag.config import Config
 from rag.retrieval.index import Index
+from rag.retrieval.loader import load_index
 from rag.types import Answer, Hit
 
 
@@ -49,33 +50,10 @@ class Engine(Protocol):
                history: list[tuple[str, str]]) -> Iterator[str]: ...
 
 
-_lock = threading.Lock()
-_indexes: dict[str, tuple[int | None, Index]] = {}
 _extractive = ExtractiveEngine()
 
 
-def load_index(index_dir: str | Path = "index") -> Index:
-    """The loaded index of ``index_dir``, reused until a build swaps its version.
-
-    A store without a ``CURRENT`` file (Milvus) is cached once per folder name;
-    a FAISS folder without one raises the "build an index first" error.
-    """
-    path = Path(index_dir).resolve()
-    try:
-        mtime: int | None = (path / "CURRENT").stat().st_mtime_ns
-    except OSError:
-        mtime = None
-    with _lock:
-        cached = _indexes.get(str(path))
-    if cached and cached[0] == mtime:
-        return cached[1]
-    idx = Index.load(index_dir)  # as given: messages name the folder the way the user did
-    with _lock:
-        _indexes[str(path)] = (mtime, idx)  # the old one is closed by GC once no call uses it
-    return idx
-
-
-def get_engine(engine: Any = None) -> Engine:
+def get_engine(engine: Any = None, config: Config | None = None) -> Engine:
     """The engine named (or given); anything else is a ValueError (`rag.params.check_engine`)."""
     engine = params.check_engine(engine)
     if engine is None or engine == "extractive":
@@ -83,7 +61,7 @@ def get_engine(engine: Any = None) -> Engine:
     if engine == "llm":
         from rag.answering.llm import LLMEngine
 
-        return LLMEngine()
+        return LLMEngine((config or Config()).llm)
     return engine
 
 
@@ -95,17 +73,20 @@ def answer_stream(
     question: str, *, history: Any = None, index_dir: str | Path = "index",
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, as_of: Any = None,
+    config: Config | None = None,
 ) -> Iterator[str | Answer]:
     """Yield the answer text piece by piece, then the finished `Answer` as the last item.
 
     ``as_of`` is "today" for the question (an ISO date; default: the current date in
     ``Config.timezone``): relative dates ("上个月", "三年前的今天") are resolved against it.
+    ``config`` (default: the environment) loads the index (`rag.retrieval.loader`) and
+    sets up the llm engine.
 
     Parameters are checked when it is called, before anything is yielded (a ValueError
     naming the parameter; bounds in `rag.params`): ``question`` non-empty text, ``k``
     1..100, dates ``YYYY-MM-DD`` in order, ``source`` at most 200 characters, ``engine``
     "extractive", "llm" or an engine object, ``history`` a list of turns. Work is bounded for
-    any input: a question longer than ``Config.max_query_chars`` (500) is cut, and the
+    any input: a question longer than ``retrieval.max_query_chars`` (500) is cut, and the
     `Answer` says so in ``note`` ("问题过长，只使用了前 500 个字。"); the history keeps
     its last 5 turns, each question cut the same way and each answer to 2,000 characters.
     """
@@ -114,15 +95,15 @@ def answer_stream(
                               as_of=as_of, engine=engine)
     recent = list(params.check_history(history) or [])[-4 * MAX_TURNS:]  # messages or pairs
     pairs = normalize_history(recent)[-MAX_TURNS:]
-    eng = get_engine(opts["engine"])
-    idx = index if index is not None else load_index(index_dir)
+    eng = get_engine(opts["engine"], config)
+    idx = index if index is not None else load_index(index_dir, config=config)
     return _stream(idx, eng, question, pairs, opts)
 
 
 def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]],
             opts: dict) -> Iterator[str | Answer]:
     """`answer_stream` once its parameters are checked."""
-    limit = idx.config.max_query_chars
+    limit = idx.config.retrieval.max_query_chars
     question, cut = params.truncate(question, limit)
     pairs = [(params.truncate(params.clean_text(u), limit)[0],
               params.clean_text(a)[:MAX_ANSWER_CHARS]) for u, a in pairs]
@@ -210,9 +191,10 @@ def answer(
     question: str, *, history: Any = None, index_dir: str | Path = "index",
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, as_of: Any = None,
+    config: Config | None = None,
 ) -> Answer:
     """The finished `Answer` (`answer_stream` without the pieces; same parameters and checks)."""
     *_, result = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
                                engine=engine, date_from=date_from, date_to=date_to, source=source,
-                               as_of=as_of)
+                               as_of=as_of, config=config)
     return result

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 
 import gradio as gr
 
@@ -95,7 +94,7 @@ ENGINE_LABELS = {"extractive": "摘录（快速，逐字引用原文）", "llm":
 
 def engines() -> list[str]:
     """"llm" is offered only when an OpenAI-compatible server is configured."""
-    return ["extractive", "llm"] if os.environ.get("NEWSRAG_LLM_BASE_URL") else ["extractive"]
+    return ["extractive", "llm"] if Config().llm.base_url else ["extractive"]
 
 
 def filters(k, date_from, date_to, source, engine, as_of="") -> dict:

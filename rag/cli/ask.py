@@ -14,22 +14,19 @@ import os
 import sys
 
 from rag import params
+from rag.cli.settings import add_settings_options, config_from_args
 from rag.types import Answer
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.answering.pipeline import answer_stream
-    from rag.config import Config
-    from rag.retrieval.index import Index
 
     params.check_text(args.question, "question")  # before the (slow) load
     params.answer_args(k=args.k, date_from=args.date_from, date_to=args.date_to,
                        source=args.source, as_of=args.as_of, engine=args.engine)
-    config = Config(model=args.model) if getattr(args, "model", None) else None
-    index = Index.load(args.index, config=config) if config else None
-    stream = answer_stream(args.question, index_dir=args.index, index=index, k=args.k,
+    stream = answer_stream(args.question, index_dir=args.index, k=args.k,
                            engine=args.engine, date_from=args.date_from, date_to=args.date_to,
-                           source=args.source, as_of=args.as_of)
+                           source=args.source, as_of=args.as_of, config=config_from_args(args))
     result: Answer | None = None
     shown = []
     waiting = not args.json and sys.stderr.isatty()
@@ -108,7 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a.add_argument("--as-of", help="YYYY-MM-DD: the day the question is asked, for 昨天/上个月/"
                    "三年前… (default: today in NEWSRAG_TIMEZONE, Asia/Shanghai)")
     a.add_argument("--source", help="only articles whose source/path/url contains this")
-    a.add_argument("--model", help="embedding model (default: NEWSRAG_MODEL or m3e-small)")
+    add_settings_options(a)
     a.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     a.set_defaults(func=cmd_ask)
     return a
