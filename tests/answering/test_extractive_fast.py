@@ -1,0 +1,83 @@
+"""The extractive engine's logic in the fast tier: hand-built passages, the real shipped
+reader, the fake encoder in place of m3e-small.
+
+The sentence scorer's `THRESHOLD` is set on m3e-small's cosines; the fake encoder's are
+on another scale, so yes/no tests give the scorer a threshold of their own — what they
+test is the polarity logic around the sentence found, not the threshold.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fake_encoder import FakeEncoder
+from sample_passages import passage
+
+from rag.answering.citation_check import check_answer
+from rag.answering.events import REFUSAL, Refusal
+from rag.answering.extractive import ExtractiveEngine
+from rag.answering.sentence_scorer import SentenceScorer
+
+EXHIBITION, WARMTH = "本次展览共展出70件作品", "2023年12月22日"
+CONTEST, BTBU, TRAINING = "596名选手", "500平方米", "100余名"
+
+
+def ask(engine: ExtractiveEngine, question: str, phrases: list[str], query: str | None = None):
+    hits = [passage(p) for p in phrases]
+    (out,) = engine.stream(question, query or question, hits, embedder=FakeEncoder())
+    return out, hits
+
+
+def test_the_short_answer_comes_first_then_its_sentence_and_both_check():
+    text, hits = ask(ExtractiveEngine(), "本次展览共展出多少件作品？", [WARMTH, EXHIBITION])
+    assert text == "70件[2]\n\n据了解，本次展览共展出70件作品，囊括油画、雕塑、水墨、素描、水彩等艺术形式。[2]"
+    checked = check_answer(text, hits, FakeEncoder())
+    assert checked.text.startswith("70件[1]")
+    assert [(c.hit, c.supported) for c in checked.citations] == [(hits[1], True)]
+
+
+def test_passages_that_do_not_answer_give_a_refusal():
+    out, _ = ask(ExtractiveEngine(), "特斯拉的股价是多少？", [EXHIBITION, WARMTH])
+    assert out == Refusal() and out.text == REFUSAL
+
+
+def test_the_engine_of_earlier_releases_quotes_the_best_sentence():
+    out, _ = ask(ExtractiveEngine(use_reader=False), "本次展览共展出多少件作品？",
+                 [EXHIBITION, WARMTH])
+    assert out == "据了解，本次展览共展出70件作品，囊括油画、雕塑、水墨、素描、水彩等艺术形式。[1]"
+    out, _ = ask(ExtractiveEngine(use_reader=False), "特斯拉的股价是多少？", [EXHIBITION, WARMTH])
+    assert out == Refusal()
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("海淀区的技能竞赛共有596名选手参加吗？", "是"),
+    ("海淀区的技能竞赛共有800名选手参加吗？", "否"),  # another number than the evidence
+    ("北京工商大学的教职工之家是在良乡主校区建立的吗？", "是"),
+    ("北京工商大学的教职工之家是在海淀校区建立的吗？", "否"),  # a name the passage lacks
+], ids=["same-number", "other-number", "same-place", "other-place"])
+def test_yes_no_questions_are_answered_from_the_best_sentence(question, verdict):
+    engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
+    out, hits = ask(engine, question, [CONTEST, BTBU])
+    want = hits[0] if "竞赛" in question else hits[1]
+    assert out.startswith(verdict + "。") and out.endswith(f"[{hits.index(want) + 1}]"), out
+    assert out[2:-3] in want.text
+
+
+def test_sentences_are_ranked_by_the_words_and_kind_the_question_asks_for():
+    scorer = SentenceScorer()
+    hits = [passage(WARMTH), passage(EXHIBITION)]
+    ranked = scorer.score("本次展览共展出多少件作品？", "本次展览共展出多少件作品？", hits, FakeEncoder())
+    assert ranked[0].text.startswith("据了解，本次展览共展出70件作品") and ranked[0].hit_no == 1
+    assert ranked[0].score >= scorer.threshold > ranked[1].score
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert scorer.select("特斯拉的股价是多少？", "特斯拉的股价是多少？", hits, FakeEncoder()) == []
+
+
+def test_a_follow_up_is_rewritten_then_answered():
+    engine = ExtractiveEngine()
+    history = [("八里庄街道基层工会干部培训班什么时候开班？",
+                "近日，朝阳区八里庄街道基层工会干部培训班开班。[1]")]
+    query = engine.rewrite("那这次培训有多少人参加？", history)
+    assert query.startswith("八里庄街道基层工会干部培训班") and "多少人参加" in query
+    out, hits = ask(engine, "那这次培训有多少人参加？", [CONTEST, TRAINING], query=query)
+    assert out.startswith("100余名[2]\n\n") and "参加培训" in out
