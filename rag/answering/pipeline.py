@@ -16,26 +16,34 @@ One pipeline for every engine, so all answers are held to the same rules:
    engine's answer (or its refusal), with `Answer.note` saying so — the final
    `Answer` then carries the replacement, which the app and the CLI show.
 
-`answer_stream` yields text pieces and then the `Answer`; `answer` returns
-just the `Answer`. Loaded indexes are cached per folder and version (the
-mtime of ``CURRENT``), so repeated calls do not reload FAISS or the model.
+`answer_stream` yields `TextPiece` events and then one `AnswerDone`
+(`rag.answering.events`); `answer` returns just the `Answer`. An engine says that it
+refused by yielding a `Refusal` — the pipeline never looks for the refusal sentence.
+Loaded indexes are cached per folder and version (the mtime of ``CURRENT``), so
+repeated calls do not reload FAISS or the model.
 """
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
 from rag import params
-from rag.answering.citation_check import REFUSAL, CheckResult, Renumberer, check
+from rag.answering.citation_check import CheckResult, check
 from rag.answering.compare import answer_plan, plan
 from rag.answering.dates import resolve_dates, today
+from rag.answering.events import REFUSAL, AnswerDone, AnswerEvent, Refusal, TextPiece, engine_text
 from rag.answering.extractive import ExtractiveEngine
 from rag.answering.followup import normalize_history, rewrite_rules
 from rag.answering.injection import is_instruction
+from rag.answering.markers import Renumberer
+from rag.embedding.encoder import Encoder
 from rag.config import Config
 from rag.retrieval.index import Index
 from rag.retrieval.loader import load_index
+from rag.store.protocol import Filters
 from rag.types import Answer, Hit
 
 
@@ -46,8 +54,10 @@ class Engine(Protocol):
 
     def rewrite(self, question: str, history: list[tuple[str, str]]) -> str: ...
 
-    def stream(self, question: str, query: str, hits: list[Hit], *, embedder,
-               history: list[tuple[str, str]]) -> Iterator[str]: ...
+    def stream(self, question: str, query: str, hits: list[Hit], *, embedder: Encoder,
+               history: list[tuple[str, str]]) -> Iterator[str | Refusal]:
+        """Text pieces whose ``[n]`` markers point at ``hits``; a `Refusal` among them when
+        the passages do not answer (its text, if any, is shown like a piece)."""
 
 
 _extractive = ExtractiveEngine()
@@ -73,9 +83,9 @@ def answer_stream(
     question: str, *, history: Any = None, index_dir: str | Path = "index",
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, as_of: Any = None,
-    config: Config | None = None,
-) -> Iterator[str | Answer]:
-    """Yield the answer text piece by piece, then the finished `Answer` as the last item.
+    events: bool = True, config: Config | None = None,
+) -> Iterator[AnswerEvent]:
+    """Yield `TextPiece` events as the answer is written, then one `AnswerDone`.
 
     ``as_of`` is "today" for the question (an ISO date; default: the current date in
     ``Config.timezone``): relative dates ("上个月", "三年前的今天") are resolved against it.
@@ -89,6 +99,10 @@ def answer_stream(
     any input: a question longer than ``retrieval.max_query_chars`` (500) is cut, and the
     `Answer` says so in ``note`` ("问题过长，只使用了前 500 个字。"); the history keeps
     its last 5 turns, each question cut the same way and each answer to 2,000 characters.
+
+    ``events=False`` is deprecated: it yields the stream of earlier releases (plain ``str``
+    pieces, then the `Answer`) for callers not yet matching on the event types; it goes
+    in the next release.
     """
     question = params.check_text(question, "question")
     opts = params.answer_args(k=k, date_from=date_from, date_to=date_to, source=source,
@@ -97,11 +111,16 @@ def answer_stream(
     pairs = normalize_history(recent)[-MAX_TURNS:]
     eng = get_engine(opts["engine"], config)
     idx = index if index is not None else load_index(index_dir, config=config)
-    return _stream(idx, eng, question, pairs, opts)
+    stream = _stream(idx, eng, question, pairs, opts)
+    if events:
+        return stream
+    warnings.warn("answer_stream(events=False) is deprecated: iterate the events "
+                  "(rag.TextPiece, then rag.AnswerDone) instead", DeprecationWarning, stacklevel=2)
+    return (e.text if isinstance(e, TextPiece) else e.answer for e in stream)
 
 
 def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]],
-            opts: dict) -> Iterator[str | Answer]:
+            opts: dict) -> Iterator[AnswerEvent]:
     """`answer_stream` once its parameters are checked."""
     limit = idx.config.retrieval.max_query_chars
     question, cut = params.truncate(question, limit)
@@ -111,32 +130,36 @@ def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]]
     now = opts["as_of"] or today(idx.config.timezone)
     query = (getattr(eng, "rewrite", None) or rewrite_rules)(question, pairs) if pairs else question
     query = params.truncate(query, limit)[0]  # a topic carried over can lengthen it
-    filters = {"date_from": opts["date_from"], "date_to": opts["date_to"], "source": opts["source"]}
-    query, hits, pieces = _plan(idx, eng, question, query, opts["k"], filters, now, pairs)
+    filters = Filters(opts["date_from"], opts["date_to"], opts["source"])
+    query, hits, pieces = _plan(idx, eng, question, query, k=opts["k"], filters=filters, now=now,
+                                history=pairs)
     name = getattr(eng, "name", type(eng).__name__)
     if not hits and pieces is None:
-        yield REFUSAL
-        yield Answer(text=REFUSAL, refused=True, question=question, query=query, engine=name,
-                     note=cut_note)
+        yield TextPiece(REFUSAL)
+        yield AnswerDone(Answer(text=REFUSAL, refused=True, question=question, query=query,
+                                engine=name, note=cut_note))
         return
     renum = Renumberer(len(hits))
     parts: list[str] = []
+    said_refusal = False
     for piece in pieces:
+        if isinstance(piece, Refusal):
+            said_refusal, piece = True, piece.text
         out = renum.feed(piece)
         if out:
             parts.append(out)
-            yield out
+            yield TextPiece(out)
     tail = renum.flush()
     if tail:
         parts.append(tail)
-        yield tail
+        yield TextPiece(tail)
     text = "".join(parts).strip()
     if not text:  # an engine that wrote nothing has found nothing
-        text = REFUSAL
-        yield REFUSAL
+        text, said_refusal = REFUSAL, True
+        yield TextPiece(REFUSAL)
     cited = [hits[i] for i in renum.order]
     result = check(text, cited, hits, idx.embedder) if hits else CheckResult(text)
-    refused = not cited and (REFUSAL.rstrip("。") in text or text.startswith(ARCHIVE_ENDS))
+    refused = said_refusal and not cited
     note = ""
     if eng is not _extractive and not refused and (
             not cited or is_instruction(text) or any(not c.supported for c in result.citations)):
@@ -146,43 +169,46 @@ def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]]
         text, cited, result = _extractive_answer(question, query, hits, idx)
         refused = not cited
     note = " ".join(n for n in (cut_note, note) if n)
-    yield Answer(text=text, citations=result.citations, hits=hits, refused=refused,
-                 question=question, query=query, flags=result.flags, engine=name, note=note)
+    yield AnswerDone(Answer(text=text, citations=result.citations, hits=hits, refused=refused,
+                            question=question, query=query, flags=result.flags, engine=name,
+                            note=note))
 
 
 ARCHIVE_ENDS = "已收录的新闻截至"
 
 
-def _plan(idx, eng, question: str, query: str, k: int, filters: dict, now,
-          pairs) -> tuple[str, list[Hit], Iterator[str] | None]:
-    """(query searched, hits, the answer's text pieces — None when nothing was found).
+def _plan(idx: Index, eng: Engine, question: str, query: str, *, k: int, filters: Filters, now,
+          history: list[tuple[str, str]]) -> tuple[str, list[Hit], Iterator[str | Refusal] | None]:
+    """(query searched, hits, the answer's pieces — None when nothing was found).
 
     Relative dates are resolved against ``now`` and their period preferred (never a
-    filter); a period that starts after the newest indexed article is said plainly;
-    comparisons of events (`rag.answering.compare`) search each event on its own."""
+    filter); a period that starts after the newest indexed article is said plainly (a
+    `Refusal` with the reason); comparisons of events (`rag.answering.compare`) search
+    each event on its own."""
     res = resolve_dates(query, now)
     query = res.query
     newest = idx.newest_date() if res.date_from and not res.recent else None
     if newest and res.date_from > newest:
         said = "、".join(res.found) or "所问时间"
-        return query, [], iter([f"{ARCHIVE_ENDS} {newest}，早于问题所说的{said}"
-                                f"（{res.date_from} 至 {res.date_to}），资料中没有那段时间的新闻。"])
+        return query, [], iter([Refusal(f"{ARCHIVE_ENDS} {newest}，早于问题所说的{said}"
+                                        f"（{res.date_from} 至 {res.date_to}），"
+                                        "资料中没有那段时间的新闻。")])
     p = plan(query)
     if p is not None:
-        text, hits = answer_plan(p, idx, k=k, engine=eng, **filters)
+        text, hits = answer_plan(p, idx, k=k, engine=eng, filters=filters)
         return query, hits, iter([text])
     prefer = (res.date_from, res.date_to) if res.date_from else None
-    hits = idx.search(query, k, prefer=prefer, **filters)
+    hits = idx.search(query, k, prefer=prefer, **asdict(filters))
     if not hits:
         return query, [], None
-    return query, hits, eng.stream(question, query, hits, embedder=idx.embedder, history=pairs)
+    return query, hits, eng.stream(question, query, hits, embedder=idx.embedder, history=history)
 
 
 def _extractive_answer(question: str, query: str, hits: list[Hit], idx: Index):
     """(text, cited hits, check result) of the extractive engine on the same hits."""
     renum = Renumberer(len(hits))
-    text = "".join(renum.feed(p) for p in _extractive.stream(
-        question, query, hits, embedder=idx.embedder)) + renum.flush()
+    written, _ = engine_text(_extractive.stream(question, query, hits, embedder=idx.embedder))
+    text = renum.feed(written) + renum.flush()
     cited = [hits[i] for i in renum.order]
     return text, cited, check(text, cited, hits, idx.embedder)
 
@@ -194,7 +220,7 @@ def answer(
     config: Config | None = None,
 ) -> Answer:
     """The finished `Answer` (`answer_stream` without the pieces; same parameters and checks)."""
-    *_, result = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
-                               engine=engine, date_from=date_from, date_to=date_to, source=source,
-                               as_of=as_of, config=config)
-    return result
+    *_, done = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
+                             engine=engine, date_from=date_from, date_to=date_to, source=source,
+                             as_of=as_of, config=config)
+    return done.answer

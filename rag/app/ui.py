@@ -9,6 +9,10 @@ work is bounded (long questions are cut, `rag.answer`).
 API (see `newsrag serve` / app.py): ``/chat`` (ChatInterface: message plus
 the filter inputs -> (rendered HTML, ``Answer.to_dict()``)) and ``/ask``
 (question and filters -> ``Answer.to_dict()`` only).
+
+Each session keeps the text of every answer it showed (a `gr.State`: shown message ->
+`Answer.text`), so a follow-up question reads the earlier answers from there, never
+from the HTML on the page.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ from rag.app.inputs import ACCEPTED, MAX_UPLOAD_MB, make_fetch, make_upload
 from rag.app.state import SharedIndex
 from rag.config import Config
 from rag.answering.dates import today
+from rag.answering.events import AnswerDone, TextPiece
 from rag.errors import NewsragError
 from rag.params import ParamError, answer_args
-from rag.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -109,31 +113,35 @@ def filters(k, date_from, date_to, source, engine, as_of="") -> dict:
 
 
 def make_chat(shared: SharedIndex):
-    """The ChatInterface function: yields (HTML, answer data) while streaming."""
+    """The ChatInterface function: yields (HTML, answer data, the session's answers) while
+    streaming; ``answers`` (shown message -> `Answer.text`) gains each finished answer."""
     from rag.answering.pipeline import answer_stream
 
     def chat(message, history, k=5, date_from="", date_to="", source="", engine="extractive",
-             as_of=""):
+             as_of="", answers=None):
+        answers = {} if answers is None else answers
         try:
             opts = filters(k, date_from, date_to, source, engine, as_of)
             text, final = "", None
-            for piece in answer_stream(message, history=clean_history(history),
+            for event in answer_stream(message, history=clean_history(history, answers),
                                        index=shared.index, index_dir=shared.index_dir, **opts):
-                if isinstance(piece, Answer):
-                    final = piece
-                    continue
-                text += piece  # pieces are deltas of the growing answer text
-                yield render_partial(text), gr.skip()
-            if final is None:
-                raise NewsragError("the answer engine returned no answer")
-            yield render_answer(final, new_uid()), api_data(final)
+                match event:
+                    case TextPiece(piece):
+                        text += piece  # pieces are deltas of the growing answer text
+                        yield render_partial(text), gr.skip(), gr.skip()
+                    case AnswerDone(final):
+                        pass
+            shown = render_answer(final, new_uid())
+            answers[shown] = final.text
+            yield shown, api_data(final), answers
         except ParamError as exc:  # e.g. an empty question, raised by answer_stream itself
-            yield render_error(exc.zh()), {"error": exc.zh()}
+            yield render_error(exc.zh()), {"error": exc.zh()}, gr.skip()
         except (NewsragError, ValueError) as exc:
-            yield render_error(str(exc)), {"error": str(exc)}
+            yield render_error(str(exc)), {"error": str(exc)}, gr.skip()
         except Exception as exc:  # a bug: log it, keep the chat usable
             log.exception("chat failed")
-            yield render_error(f"内部错误（{type(exc).__name__}），请查看服务器日志"), {"error": str(exc)}
+            yield (render_error(f"内部错误（{type(exc).__name__}），请查看服务器日志"),
+                   {"error": str(exc)}, gr.skip())
 
     return chat
 
@@ -179,6 +187,7 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
         gr.HTML("<h2 style='margin:0'>newsrag 新闻问答</h2>"
                 "<div style='opacity:.7'>回答只依据已索引的新闻，每句附编号出处；点击 [n] 查看原文。</div>")
         answer_data = gr.JSON(visible=False)
+        answers = gr.State({})  # this session's shown answers -> their text (`make_chat`)
         with gr.Row(equal_height=False):
             chat_col = gr.Column(scale=3)
             with gr.Column(scale=1, min_width=280):
@@ -210,8 +219,8 @@ def build_ui(shared: SharedIndex) -> gr.Blocks:
             QuestionChat(
                 make_chat(shared), chatbot=chatbot, api_name="chat",
                 concurrency_limit=CHAT_CONCURRENCY,
-                additional_inputs=[k, date_from, date_to, source, engine, as_of],
-                additional_outputs=[answer_data], examples=[[q] for q in EXAMPLES],
+                additional_inputs=[k, date_from, date_to, source, engine, as_of, answers],
+                additional_outputs=[answer_data, answers], examples=[[q] for q in EXAMPLES],
                 textbox=gr.Textbox(placeholder="例如：本次展览共展出多少件作品？", elem_id="nr-input",
                                    label="问题", show_label=False,
                                    submit_btn=True, stop_btn=True),

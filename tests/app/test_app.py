@@ -223,3 +223,24 @@ def test_page_speaks_chinese_in_an_english_browser(app, browser, width, tmp_path
             page.wait_for_timeout(100)
         assert seen and not seen & {"processing", "queue:"}, seen  # shown, and in Chinese
     context.close()
+
+
+@pytest.mark.slow
+def test_a_followup_reads_the_earlier_answer_from_the_session(sample_index, loaded_index,
+                                                              tmp_path):
+    """The chat keeps each answer's text beside the HTML it showed; 他 in a follow-up is the
+    person only that answer names — found through the session, never through the markup."""
+    from rag.app.state import SharedIndex
+    from rag.app.ui import make_chat
+
+    chat = make_chat(SharedIndex(sample_index, tmp_path, loaded_index))
+    question = "展览开放日上美团外卖骑手说了什么？"
+    *_, (shown, data, answers) = chat(question, [], answers={})
+    assert answers == {shown: data["text"]} and "高丰" in data["text"]
+    assert "高丰" not in question
+    history = [{"role": "user", "content": question},
+               {"role": "assistant", "content": [{"type": "text", "text": shown}]}]
+    *_, (_, followup, _) = chat("他还说了什么？", history, answers=answers)
+    assert "高丰还说了什么" in followup["query"]
+    *_, (_, unknown, _) = chat("他还说了什么？", history, answers={})  # nothing recorded
+    assert "高丰" not in unknown["query"]
