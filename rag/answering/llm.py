@@ -77,7 +77,7 @@ def evidence(query: str, hits: list[Hit], budget: int) -> list[str]:
 
 def is_refusal(reply: str) -> bool:
     """The model wrote the refusal the prompt asks for (`REFUSAL`), within whatever else it
-    wrote — a small model may wrap it ("抱歉，资料中没有找到相关信息")."""
+    wrote — a small model may wrap it in words of its own ("抱歉，" + `REFUSAL`)."""
     return REFUSAL.rstrip("。") in reply
 
 
