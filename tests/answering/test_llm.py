@@ -198,8 +198,13 @@ def test_llm_free_answer_uses_the_real_prompt(server, loaded_index):
     assert a.engine == "llm" and a.text and len(a.hits) == 2
     assert [c.number for c in a.citations] == list(range(1, len(a.citations) + 1))
     # what the model wrote stands only if its citations check; otherwise the reader's answer
-    # replaces it and the note says so
-    assert a.note or all(c.supported for c in a.citations), (a.text, a.citations)
+    # (70件, supported) replaces it and the note says so: either way every citation holds
+    assert all(c.supported for c in a.citations), (a.text, a.citations)
+    assert a.citations or a.refused, a.text
+    if a.note:
+        assert a.note.startswith("llm 引擎的回答") and "已改用原文摘录的答案" in a.note
+        reader = answer("本次展览共展出多少件作品？", index=loaded_index, k=2)
+        assert (a.text, a.refused) == (reader.text, False) and "70件" in a.text
     assert eng.model() == "smollm2"  # found through /v1/models
 
 
