@@ -37,8 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag import Config, Index, build_index  # noqa: E402
-from rag.answering.events import AnswerDone  # noqa: E402
+from rag import Answer, Config, Index, build_index  # noqa: E402
 from rag.answering.pipeline import answer, answer_stream  # noqa: E402
 from rag.evaluation.data import load_questions, write_corpus  # noqa: E402
 from rag.evaluation.measure import ExcludingIndex, answer_parts, contains_all, record_id  # noqa: E402
@@ -129,11 +128,11 @@ def timed(idx, question: str, eng, k: int, as_of=None, label: str = ""):
         eng.last = None  # a comparison answers without the reader: no margin of its own
     t = time.perf_counter()
     first = None
-    for event in answer_stream(question, index=idx, k=k, engine=eng, **extra):
+    for item in answer_stream(question, index=idx, k=k, engine=eng, **extra):
         if first is None:
             first = time.perf_counter() - t
-        if isinstance(event, AnswerDone):
-            ans = event.answer
+        if isinstance(item, Answer):
+            ans = item
     FIRST_PIECE.setdefault(label or ans.engine, []).append(first)
     return ans, time.perf_counter() - t
 

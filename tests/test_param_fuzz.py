@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from rag import (Answer, AnswerDone, Index, ParamError, TextPiece, answer, answer_stream,
+from rag import (Answer, Index, ParamError, TextPiece, answer, answer_stream,
                  build_index, search)
 
 pytestmark = pytest.mark.slow
@@ -203,9 +203,8 @@ def test_answer_fuzz(fuzz_index):
             counts["rejected"] += 1
             continue
         assert not bad, f"invalid {bad} accepted: {kwargs}"
-        *pieces, done = [AnswerDone(got)] if isinstance(got, Answer) else list(got)
-        assert isinstance(done, AnswerDone) and all(isinstance(p, TextPiece) for p in pieces)
-        final = done.answer
+        *pieces, final = [got] if isinstance(got, Answer) else list(got)
+        assert isinstance(final, Answer) and all(isinstance(p, TextPiece) for p in pieces)
         assert_obeys(final.hits, kwargs)
         assert len(final.question) <= fuzz_index.config.retrieval.max_query_chars
         counts["ok"] += 1

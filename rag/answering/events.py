@@ -2,15 +2,15 @@
 
 An engine's stream yields text pieces (``str``) and, when the passages do not answer
 the question, a `Refusal` — so the pipeline never has to guess a refusal from the
-words of the text. `rag.answer_stream` yields `TextPiece` events while the answer is
-written and one `AnswerDone` at the end; callers dispatch on the type::
+words of the text. `rag.answer_stream` yields `TextPiece` items while the answer is
+written and then the finished `rag.Answer` itself; callers dispatch on the type::
 
-    for event in rag.answer_stream(question):
-        match event:
-            case rag.TextPiece(text):
-                print(text, end="")
-            case rag.AnswerDone(answer):
-                show(answer)
+    for item in rag.answer_stream(question):
+        match item:
+            case rag.TextPiece():
+                print(item, end="")
+            case rag.Answer():
+                show(item)
 """
 
 from __future__ import annotations
@@ -36,21 +36,20 @@ class Refusal:
     text: str = REFUSAL
 
 
-@dataclass(frozen=True)
-class TextPiece:
-    """A piece of the answer text as it is written, citation markers already final."""
+class TextPiece(str):
+    """A piece of the answer text as it is written, citation markers already final.
 
-    text: str
+    A ``str`` subclass so that the stream is typed and still the stream of earlier
+    releases: callers that print or join the pieces, or test ``isinstance(item, Answer)``
+    for the end, keep working; new callers match on ``TextPiece`` / ``Answer``.
+    """
 
-
-@dataclass(frozen=True)
-class AnswerDone:
-    """The last event: the finished, checked `Answer` (it may replace the streamed text)."""
-
-    answer: Answer
+    __slots__ = ()
 
 
-AnswerEvent = Union[TextPiece, AnswerDone]
+#: What `rag.answer_stream` yields: text pieces, then the finished, checked `Answer`
+#: (whose text may replace the streamed one, with `Answer.note` saying why).
+AnswerEvent = Union[TextPiece, Answer]
 
 
 def engine_text(pieces: Iterable[str | Refusal]) -> tuple[str, bool]:

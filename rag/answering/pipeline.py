@@ -16,7 +16,7 @@ One pipeline for every engine, so all answers are held to the same rules:
    engine's answer (or its refusal), with `Answer.note` saying so — the final
    `Answer` then carries the replacement, which the app and the CLI show.
 
-`answer_stream` yields `TextPiece` events and then one `AnswerDone`
+`answer_stream` yields `TextPiece` pieces (``str``) and then the `Answer`
 (`rag.answering.events`); `answer` returns just the `Answer`. An engine says that it
 refused by yielding a `Refusal` — the pipeline never looks for the refusal sentence.
 Loaded indexes are cached per folder and version (the mtime of ``CURRENT``), so
@@ -25,7 +25,6 @@ repeated calls do not reload FAISS or the model.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator, Protocol
@@ -34,7 +33,7 @@ from rag import params
 from rag.answering.citation_check import CheckResult, check
 from rag.answering.compare import answer_plan, plan
 from rag.answering.dates import resolve_dates, today
-from rag.answering.events import REFUSAL, AnswerDone, AnswerEvent, Refusal, TextPiece, engine_text
+from rag.answering.events import REFUSAL, AnswerEvent, Refusal, TextPiece, engine_text
 from rag.answering.extractive import ExtractiveEngine
 from rag.answering.followup import normalize_history, rewrite_rules
 from rag.answering.injection import is_instruction
@@ -83,9 +82,9 @@ def answer_stream(
     question: str, *, history: Any = None, index_dir: str | Path = "index",
     index: Index | None = None, k: int = 5, engine: Any = None, date_from: str | None = None,
     date_to: str | None = None, source: str | None = None, as_of: Any = None,
-    events: bool = True, config: Config | None = None,
+    config: Config | None = None,
 ) -> Iterator[AnswerEvent]:
-    """Yield `TextPiece` events as the answer is written, then one `AnswerDone`.
+    """Yield `TextPiece` pieces (``str``) as the answer is written, then the `Answer`.
 
     ``as_of`` is "today" for the question (an ISO date; default: the current date in
     ``Config.timezone``): relative dates ("上个月", "三年前的今天") are resolved against it.
@@ -99,10 +98,6 @@ def answer_stream(
     any input: a question longer than ``retrieval.max_query_chars`` (500) is cut, and the
     `Answer` says so in ``note`` ("问题过长，只使用了前 500 个字。"); the history keeps
     its last 5 turns, each question cut the same way and each answer to 2,000 characters.
-
-    ``events=False`` is deprecated: it yields the stream of earlier releases (plain ``str``
-    pieces, then the `Answer`) for callers not yet matching on the event types; it goes
-    in the next release.
     """
     question = params.check_text(question, "question")
     opts = params.answer_args(k=k, date_from=date_from, date_to=date_to, source=source,
@@ -111,12 +106,7 @@ def answer_stream(
     pairs = normalize_history(recent)[-MAX_TURNS:]
     eng = get_engine(opts["engine"], config)
     idx = index if index is not None else load_index(index_dir, config=config)
-    stream = _stream(idx, eng, question, pairs, opts)
-    if events:
-        return stream
-    warnings.warn("answer_stream(events=False) is deprecated: iterate the events "
-                  "(rag.TextPiece, then rag.AnswerDone) instead", DeprecationWarning, stacklevel=2)
-    return (e.text if isinstance(e, TextPiece) else e.answer for e in stream)
+    return _stream(idx, eng, question, pairs, opts)
 
 
 def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]],
@@ -136,8 +126,8 @@ def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]]
     name = getattr(eng, "name", type(eng).__name__)
     if not hits and pieces is None:
         yield TextPiece(REFUSAL)
-        yield AnswerDone(Answer(text=REFUSAL, refused=True, question=question, query=query,
-                                engine=name, note=cut_note))
+        yield Answer(text=REFUSAL, refused=True, question=question, query=query, engine=name,
+                     note=cut_note)
         return
     renum = Renumberer(len(hits))
     parts: list[str] = []
@@ -169,9 +159,8 @@ def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]]
         text, cited, result = _extractive_answer(question, query, hits, idx)
         refused = not cited
     note = " ".join(n for n in (cut_note, note) if n)
-    yield AnswerDone(Answer(text=text, citations=result.citations, hits=hits, refused=refused,
-                            question=question, query=query, flags=result.flags, engine=name,
-                            note=note))
+    yield Answer(text=text, citations=result.citations, hits=hits, refused=refused,
+                 question=question, query=query, flags=result.flags, engine=name, note=note)
 
 
 ARCHIVE_ENDS = "已收录的新闻截至"
@@ -220,7 +209,7 @@ def answer(
     config: Config | None = None,
 ) -> Answer:
     """The finished `Answer` (`answer_stream` without the pieces; same parameters and checks)."""
-    *_, done = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
+    *_, final = answer_stream(question, history=history, index_dir=index_dir, index=index, k=k,
                              engine=engine, date_from=date_from, date_to=date_to, source=source,
                              as_of=as_of, config=config)
-    return done.answer
+    return final

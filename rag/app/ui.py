@@ -29,9 +29,10 @@ from rag.app.inputs import ACCEPTED, MAX_UPLOAD_MB, make_fetch, make_upload
 from rag.app.state import SharedIndex
 from rag.config import Config
 from rag.answering.dates import today
-from rag.answering.events import AnswerDone, TextPiece
+from rag.answering.events import TextPiece
 from rag.errors import NewsragError
 from rag.params import ParamError, answer_args
+from rag.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +124,14 @@ def make_chat(shared: SharedIndex):
         try:
             opts = filters(k, date_from, date_to, source, engine, as_of)
             text, final = "", None
-            for event in answer_stream(message, history=clean_history(history, answers),
-                                       index=shared.index, index_dir=shared.index_dir, **opts):
-                match event:
-                    case TextPiece(piece):
-                        text += piece  # pieces are deltas of the growing answer text
+            for item in answer_stream(message, history=clean_history(history, answers),
+                                      index=shared.index, index_dir=shared.index_dir, **opts):
+                match item:
+                    case TextPiece():
+                        text += item  # pieces are deltas of the growing answer text
                         yield render_partial(text), gr.skip(), gr.skip()
-                    case AnswerDone(final):
-                        pass
+                    case Answer():
+                        final = item
             shown = render_answer(final, new_uid())
             answers[shown] = final.text
             yield shown, api_data(final), answers

@@ -15,7 +15,7 @@ import sys
 
 from rag import params
 from rag.cli.settings import add_settings_options, config_from_args
-from rag.answering.events import AnswerDone, TextPiece
+from rag.answering.events import TextPiece
 from rag.types import Answer
 
 
@@ -33,16 +33,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     waiting = not args.json and sys.stderr.isatty()
     if waiting:  # the model and the search take a moment: say so, then clear the line
         print("正在检索和阅读相关新闻…", end="", file=sys.stderr, flush=True)
-    for event in stream:
+    for item in stream:
         if waiting:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
             waiting = False
-        match event:
-            case AnswerDone(answer):
-                result = answer
-            case TextPiece(text) if not args.json:
-                shown.append(text)
-                print(text, end="", flush=True)
+        match item:
+            case Answer():
+                result = item
+            case TextPiece() if not args.json:
+                shown.append(item)
+                print(item, end="", flush=True)
     assert result is not None
     if result.note and not args.json:  # a cut question, or the streamed text was replaced
         replaced = "".join(shown).strip() != result.text

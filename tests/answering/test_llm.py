@@ -17,7 +17,7 @@ from conftest import need, unavailable
 
 from rag.errors import ConfigError
 from rag.answering.llm import LLMEngine, LLMError, fence
-from rag.types import Hit
+from rag.types import Answer, Hit
 
 # llama.cpp grammars make the tiny model write exactly what a test needs: a supported answer
 # with an out-of-range marker ([9] does not exist with k=2), an unsupported one, an instruction.
@@ -123,16 +123,15 @@ def _engine(server, **extra) -> LLMEngine:
 def test_llm_answer_streams_and_is_checked(server, loaded_index):
     from rag.answering.pipeline import answer_stream
 
-    from rag.answering.events import AnswerDone, TextPiece
+    from rag.answering.events import TextPiece
 
     items = list(answer_stream("本次展览共展出多少件作品？", index=loaded_index, k=2,
                                engine=_engine(server, extra_body={"grammar": SUPPORTED})))
-    *pieces, done = items
-    assert isinstance(done, AnswerDone) and all(isinstance(p, TextPiece) for p in pieces)
-    final = done.answer
+    *pieces, final = items
+    assert isinstance(final, Answer) and all(isinstance(p, TextPiece) for p in pieces)
     assert final.engine == "llm" and not final.note
     assert len(pieces) > 3  # token by token
-    assert "".join(p.text for p in pieces).strip() == final.text
+    assert "".join(pieces).strip() == final.text
     assert "[1]" in final.text and "[9]" not in final.text  # out-of-range marker dropped
     (c,) = final.citations
     assert c.number == 1 and c.hit is final.hits[0] and c.supported
