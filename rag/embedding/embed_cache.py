@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -45,5 +46,6 @@ class EmbeddingCache:
                 with np.load(part) as data:
                     for h, v in zip(data["hashes"], data["vectors"]):
                         self._mem.setdefault(str(h), v)
-            except (OSError, ValueError, KeyError):
+            # cut short: BadZipFile; empty: EOFError; foreign keys: KeyError
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 continue  # a damaged checkpoint only costs re-embedding its batch
