@@ -59,7 +59,7 @@ class MilvusWriter:
         reason = rebuild_reason(manifest, config, rebuild)
         if reason:  # dropped at commit time, so searches keep working while embedding
             self.reset = True
-            return Previous(manifest=manifest, rebuild_reason=reason)
+            return Previous(manifest, self._stored_hashes(), {}, reason)
         self.db.create_missing(manifest.dim)
         self.counts, self.newest = manifest.counts, manifest.newest_date
         records = {r["doc_id"]: r for r in self.db.scan(
@@ -76,6 +76,16 @@ class MilvusWriter:
         self.dates = {d: r["date"] for d, r in records.items() if r["date"]}
         return Previous(manifest, {d: r["hash"] for d, r in records.items()},
                         {d: r["path"] for d, r in records.items() if r["hash"]})
+
+    def _stored_hashes(self) -> dict[str, str]:
+        """doc_id -> content hash of the stored articles. A rebuild redoes every article
+        anyway (nothing is kept, no vector reused, the collections are dropped at commit);
+        these only let its report count the articles it had as updated, not added, as the
+        folder store does with its manifest's list."""
+        if not self.db("has_collection", "articles"):
+            return {}
+        return {r["doc_id"]: r["hash"] for r in self.db.scan("articles", "part == 0",
+                                                             ["doc_id", "hash"])}
 
     def cached_vectors(self, emb_hashes: list[str]) -> dict[str, np.ndarray]:
         if self.reset or not self.stored:
