@@ -117,6 +117,7 @@ class FaissReader:
             self._con = sqlite_records.connect(self.version / "meta.sqlite")
             self._dense = faiss_vectors.load(self.version / "dense.faiss",
                                            self.manifest.faiss["nprobe"])
+            self._vectors = np.load(self.version / "vectors.npy", mmap_mode="r")
             self._bm25 = bm25_keywords.load(self.version / "bm25")
             self.n_chunks = int(self.manifest.counts["chunks"])
         except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError, TypeError) as exc:
@@ -124,10 +125,11 @@ class FaissReader:
                 f"the index in {index_dir} is damaged ({exc.__class__.__name__}: {exc}); "
                 f"rebuild with `newsrag build PATHS --index {index_dir} --rebuild`"
             ) from None
-        if self._dense.ntotal != self.n_chunks:
+        if not self._dense.ntotal == len(self._vectors) == self.n_chunks:
             raise IndexCorruptError(
                 f"the index in {index_dir} is damaged (FAISS holds {self._dense.ntotal} vectors, "
-                f"the metadata {self.n_chunks} chunks); rebuild with --rebuild"
+                f"vectors.npy {len(self._vectors)}, the metadata {self.n_chunks} chunks); "
+                "rebuild with --rebuild"
             )
 
     def candidates(self, query_vec, tokens, n, filters: Filters):
@@ -136,7 +138,8 @@ class FaissReader:
             with self._lock:
                 allowed = filtered_rows(self._con, filters)
         kw = bm25_keywords.search(self._bm25, tokens, n, self.n_chunks, allowed) if tokens else []
-        dense = faiss_vectors.search(self._dense, query_vec, n, allowed) if query_vec is not None else []
+        dense = (faiss_vectors.search(self._dense, query_vec, n, allowed, vectors=self._vectors)
+                 if query_vec is not None else [])
         return kw, dense
 
     def hits(self, scored: list[tuple[int, float]]) -> list[Hit]:
