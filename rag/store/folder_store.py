@@ -37,7 +37,7 @@ class FaissWriter:
             folder, manifest = folder_versions.read_manifest(self.index_dir)
         except NewsragError as exc:
             return Previous(rebuild_reason=f"the previous index could not be read ({exc})")
-        reason = rebuild_reason(manifest, config, rebuild)
+        reason = manifest.rebuild_reason(config, rebuild)
         if rebuild or manifest.model != config.embedding.model:
             return Previous(manifest, dict(manifest.articles or {}), {}, reason)
         try:
@@ -101,11 +101,6 @@ class FaissWriter:
         if self.con:
             self.con.close()
             self.con = None
-
-
-def rebuild_reason(manifest: Manifest, config: Config, rebuild: bool) -> str | None:
-    """Why stored chunks/vectors cannot be reused with ``config`` (None: they can)."""
-    return "--rebuild was given" if rebuild else manifest.matches(config)
 
 
 class FaissReader:

@@ -67,6 +67,11 @@ class Manifest:
         except TypeError as exc:  # a required field missing
             raise ValueError(f"manifest incomplete ({exc})") from None
 
+    def rebuild_reason(self, config: Config, rebuild: bool) -> str | None:
+        """Why stored chunks/vectors cannot be reused with ``config`` (None: they can);
+        both stores ask this before a build."""
+        return "--rebuild was given" if rebuild else self.matches(config)
+
     def matches(self, config: Config) -> str | None:
         """Why stored chunks and vectors cannot be reused with ``config`` (None: they can)."""
         if self.model != config.embedding.model:

@@ -20,7 +20,6 @@ import numpy as np
 
 from rag.config import Config
 from rag.errors import IndexCorruptError, IndexNotFoundError
-from rag.store.folder_store import rebuild_reason
 from rag.store.manifest import FORMAT_VERSION, Manifest
 from rag.store.milvus_client import (
     EF,
@@ -56,7 +55,7 @@ class MilvusWriter:
         if manifest is None:  # nothing usable: leftovers of a first build that never committed
             self.reset = True
             return Previous()
-        reason = rebuild_reason(manifest, config, rebuild)
+        reason = manifest.rebuild_reason(config, rebuild)
         if reason:  # dropped at commit time, so searches keep working while embedding
             self.reset = True
             return Previous(manifest, self._stored_hashes(), {}, reason)
