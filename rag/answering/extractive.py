@@ -36,9 +36,10 @@ from rag.embedding.encoder import Encoder
 from rag.text.sentences import names, numbers, passage_sentences, terms
 from rag.types import Hit
 
-#: Refuse below this reader margin (span score minus no-answer score); chosen on
-#: RGB zh_refine and CRUD, table in docs/benchmarks.md ("Choosing the refusal threshold").
-THRESHOLD = 0.0
+#: Refuse below this score (the reader's margin — span score minus no-answer score — less what
+#: the evidence misses of the question); chosen on RGB zh_refine and CRUD, tables in
+#: docs/benchmarks.md ("Choosing the refusal threshold", "Evidence that covers the question").
+THRESHOLD = -2.5
 #: A question asking for a day takes a lower-scored span that names one over a top span that
 #: does not ("2023年12月22日至…" over "2024年"), within this much margin.
 DAY_SLACK = 8.0
@@ -46,9 +47,21 @@ DAY_SLACK = 8.0
 #: ("2023年…的冠军是谁？" read in a report on 2022) loses this much margin: the same event
 #: in another year is the commonest wrong answer among retrieved news.
 YEAR_PENALTY = 4.0
+#: Evidence that leaves out what the question is about loses margin: a span whose passage
+#: (title and text) lacks a share f of the question's words loses PASSAGE_COVER × f, one whose
+#: sentence lacks them SENTENCE_COVER × f, and one from a passage search scored below the first
+#: loses SEARCH_WEIGHT × (1 − its score / the first's). The reader sees one passage at a time;
+#: these say how well that passage is about the question (fitted on RGB, checked on CRUD and
+#: ChronoQA: docs/benchmarks.md, "Evidence that covers the question").
+PASSAGE_COVER = 6.0
+SENTENCE_COVER = 4.0
+SEARCH_WEIGHT = 2.0
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2))
-_ASKED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+# a year the question names: "2022年…", and also "2022春运" / "2022赛季" (a year written
+# without 年 before a word, never a count: "2000万辆", "2000多名")
+_ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千百元个件人名次条"
+                         r"台辆张只项家所米吨度倍分秒位户篇部场多余-])")
 _YES_NO = re.compile(r"(?:吗|么|嘛)\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能|对不对")
 _WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
 _NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
@@ -96,8 +109,9 @@ class ExtractiveEngine:
         return "".join(f"{c.text}[{c.hit_no + 1}]" for c in chosen) or REFUSAL
 
     def propose(self, query: str, hits: list[Hit]) -> tuple[str, float] | None:
-        """("short[n]\\n\\nsentence[n]", reader margin) of the best usable span, before the
-        refusal threshold is applied (`bench/answers.py` sets the threshold from these)."""
+        """("short[n]\\n\\nsentence[n]", score) of the best usable span — the reader's margin
+        less what its evidence misses of the question (`_unsupported`, `YEAR_PENALTY`) —
+        before the refusal threshold is applied (`bench/answers.py` sets it from these)."""
         from rag.answering.reader import get_reader
 
         contexts, heads = [], []
@@ -105,7 +119,8 @@ class ExtractiveEngine:
             head = f"{h.title}\n" if h.title and not h.text.startswith(h.title) else ""
             contexts.append(head + h.text)
             heads.append(len(head))
-        found = []  # (short, evidence sentence, passage number, margin), best margin first
+        found = []  # (short, evidence sentence, passage number, score), best first
+        asked = set(_ASKED_YEAR.findall(query))
         for span in get_reader().spans(query, contexts, per_passage=3):
             hit, head = hits[span.passage], heads[span.passage]
             a, b = span.start - head, span.end - head
@@ -118,14 +133,13 @@ class ExtractiveEngine:
             evidence = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
             text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
             if text and not is_instruction(text) and not _echoes_question(text, query):
-                found.append((_tidy(hit.text[a:b]), text, span.passage + 1, span.margin))
+                score = span.margin - _unsupported(query, text, hit, hits[0].score)
+                if asked and other_year(text, hit, asked):
+                    score -= YEAR_PENALTY
+                found.append((_tidy(hit.text[a:b]), text, span.passage + 1, score))
         if not found:
             return None
-        asked = set(_ASKED_YEAR.findall(query))
-        if asked:  # stable sort: the reader's order among equals
-            found = [f[:3] + (f[3] - YEAR_PENALTY * other_year(f[1], hits[f[2] - 1], asked),)
-                     for f in found]
-            found.sort(key=lambda f: -f[3])
+        found.sort(key=lambda f: -f[3])  # stable: the reader's order among equals
         best = found[0]
         if asks_day(query) and not has_day(best[0]):  # "从哪天开始到哪天结束": a span with a day
             best = (next((f for f in found if has_day(f[0]) and f[3] >= best[3] - DAY_SLACK), None)
@@ -172,6 +186,18 @@ def _day_in_passage(hit: Hit, best: tuple) -> tuple | None:
         return None
     (a, b), s = max(runs, key=lambda r: r[0][1] - r[0][0])
     return hit.text[a:b], clean_sentence(s.text), best[2], best[3]
+
+
+def _unsupported(query: str, sentence: str, hit: Hit, top_score: float) -> float:
+    """Margin lost by evidence that is not about the question (see `PASSAGE_COVER`)."""
+    asked = terms(query)
+    missing = 0.0
+    if asked:
+        missing += PASSAGE_COVER * len(asked - terms(f"{hit.title}\n{hit.text}")) / len(asked)
+        missing += SENTENCE_COVER * len(asked - terms(sentence)) / len(asked)
+    if top_score > 0:
+        missing += SEARCH_WEIGHT * max(0.0, 1 - hit.score / top_score)
+    return missing
 
 
 def other_year(sentence: str, hit: Hit, asked: set[str]) -> bool:
