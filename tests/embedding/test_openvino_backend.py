@@ -39,7 +39,7 @@ def test_openvino_embeddings_match_torch(onnx_cache, model_path, split):
 def test_default_backend_index_finds_the_same_articles_as_torch(loaded_index, tmp_path):
     from rag import Config, Index, build_index
 
-    assert Config().backend == "openvino"
+    assert Config().embedding.backend == "openvino"
     assert loaded_index.info()["backend"] == "openvino"  # the session's sample index
     assert loaded_index.embedder.model.session.__class__.__name__ == "OpenVINOSession"
     torch_config = Config(backend="torch")
