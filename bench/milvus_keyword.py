@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index  # noqa: E402
-from rag.store import folder_versions as index_folder  # noqa: E402
+from rag.store import folder_versions  # noqa: E402
 from rag.text.chunking import context_header  # noqa: E402
 from rag.evaluation.data import load_questions, retrieval_metrics  # noqa: E402
 from rag.store.milvus_store import MilvusWriter, chunk_key  # noqa: E402
@@ -56,7 +56,7 @@ def start_server(work: Path) -> tuple[subprocess.Popen, str]:
 
 def copy_into_milvus(faiss_index: Path, config: Config) -> tuple[dict, float]:
     """The FAISS index's articles, chunks and vectors committed as a Milvus build would."""
-    folder, manifest = index_folder.read_manifest(faiss_index)
+    folder, manifest = folder_versions.read_manifest(faiss_index)
     con = sqlite3.connect(folder / "meta.sqlite")
     articles = [Article(key=r[1], title=r[3] or "", date=r[4], source=r[5] or "", path=r[6] or "",
                         url=r[7] or "", text=r[8], metadata=json.loads(r[9] or "{}"))
@@ -139,7 +139,7 @@ def main() -> None:
         milvus_idx = Index.load(args.faiss_index, config=config)
         questions = load_questions(args.eval_dir / "rgb_zh", "rgb", limit=args.limit)
         client = milvus_idx.reader.db.client
-        con = sqlite3.connect(index_folder.read_manifest(args.faiss_index)[0] / "meta.sqlite")
+        con = sqlite3.connect(folder_versions.read_manifest(args.faiss_index)[0] / "meta.sqlite")
         chunks = list(con.execute("SELECT chunk_id, doc_id, text FROM chunks"))
         gold_of = {chunk_key(c): docs[d].metadata.get("id") for c, d, _ in chunks}
         jieba_collection(client, "kwbench_jieba", chunks, docs)

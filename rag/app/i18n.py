@@ -4,7 +4,7 @@ Gradio translates its built-in strings ("Drop File Here", "Retry", "Use via
 API"…) by the browser's language, so a newsroom PC set to English showed an
 English upload box in a Chinese app. Registering these Chinese strings for
 every locale Gradio ships overrides its translations (checked in Chromium set
-to en-US: tests/test_app.py). Keys are Gradio 6's; a key it no longer has is
+to en-US: tests/app/test_app.py). Keys are Gradio 6's; a key it no longer has is
 simply unused.
 """
 

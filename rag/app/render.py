@@ -11,7 +11,7 @@ never re-interprets the escaped text. Gradio's own sanitiser
 
 Gradio strips ``data-*`` attributes but keeps ``id`` and ``class``, so a
 citation marker is ``<a class="nr-cite" href="#nr-UID-N">`` and its source a
-closed ``<details id="nr-UID-N">``; a small page script (see `app_ui.JS`)
+closed ``<details id="nr-UID-N">``; a small page script (see `rag.app.ui.JS`)
 opens the details when the marker is clicked.
 """
 
@@ -208,7 +208,7 @@ def clean_history(history: list | None, answers: dict[str, str]) -> list[dict[st
             text = message_text(msg.get("content"))
             if msg["role"] == "assistant":
                 text = answers.get(text, "")
-            else:  # shown escaped (app_ui.QuestionChat): back to what the user typed
+            else:  # shown escaped (rag.app.ui.QuestionChat): back to what the user typed
                 text = html.unescape(text)
             if text:
                 out.append({"role": msg["role"], "content": text})

@@ -109,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"newsrag: warning: listening on {server.host} ({note})", file=sys.stderr,
               flush=True)
     demo = build_ui(shared)
-    demo.queue()  # each event sets its own concurrency (app_ui.CHAT_CONCURRENCY, uploads 1)
+    demo.queue()  # each event sets its own concurrency (rag.app.ui.CHAT_CONCURRENCY, uploads 1)
     demo.launch(
         server_name=server.host, server_port=server.port, ssr_mode=False, auth=auth,
         auth_message="newsrag: 请登录" if auth else None,

@@ -1,7 +1,7 @@
 """Measure retrieval and answers on a question set: the engine of `newsrag eval`.
 
 Per question it records where the gold documents rank (Hit@k, MRR, nDCG via
-`eval_data.retrieval_metrics`), whether an acceptable answer string occurs in
+`rag.evaluation.data.retrieval_metrics`), whether an acceptable answer string occurs in
 the top-k text at all (CRUD's corpus has other outlets covering the same
 event, so "gold article missed" does not mean "answer missed"), and for each
 engine what `rag.answer` said: correct, refused, and whether its citations

@@ -24,7 +24,7 @@ import pytest
 from conftest import ROOT
 from malformed_corpus import Corpus, make_corpus
 from rag import build_index
-from rag.store import folder_versions as index_folder
+from rag.store import folder_versions
 from rag.ingest.readers import read_paths
 
 
@@ -43,7 +43,7 @@ def _missing_problems(c: Corpus, reported: list[str], build: bool = True) -> lis
 
 
 def _indexed_text(index_dir: Path) -> str:
-    version, _ = index_folder.read_manifest(index_dir)
+    version, _ = folder_versions.read_manifest(index_dir)
     con = sqlite3.connect(f"file:{version / 'meta.sqlite'}?mode=ro", uri=True)
     try:
         rows = con.execute("SELECT title, text FROM articles").fetchall()

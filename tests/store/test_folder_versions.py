@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag import Index, build_index
-from rag.store import folder_versions as index_folder
+from rag.store import folder_versions
 from rag.errors import NewsragError
 
 pytestmark = pytest.mark.slow
@@ -69,7 +69,7 @@ def test_keeps_live_and_previous_version_and_cleans_leftovers(tmp_path):
         add_article(data, n)
         build_index([data], index_dir, show_progress=False)
     kept = versions(index_dir)
-    assert len(kept) == 2 and index_folder.live_name(index_dir) in kept
+    assert len(kept) == 2 and folder_versions.live_name(index_dir) in kept
 
     # what a build killed between writing the pointer file and the swap leaves behind,
     # and a version folder renamed from staging but never made live
@@ -84,8 +84,8 @@ def test_keeps_live_and_previous_version_and_cleans_leftovers(tmp_path):
 
 
 def test_a_second_build_meanwhile_is_told_to_wait(tmp_path):
-    with index_folder.build_lock(tmp_path):
-        with pytest.raises(index_folder.BuildBusyError, match="another build is running"):
-            with index_folder.build_lock(tmp_path):
+    with folder_versions.build_lock(tmp_path):
+        with pytest.raises(folder_versions.BuildBusyError, match="another build is running"):
+            with folder_versions.build_lock(tmp_path):
                 pass
-    assert issubclass(index_folder.BuildBusyError, NewsragError)
+    assert issubclass(folder_versions.BuildBusyError, NewsragError)
