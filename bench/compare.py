@@ -1,8 +1,9 @@
-"""Side-by-side retrieval benchmark: newsrag vs LangChain, LlamaIndex and plain BM25.
+"""Side-by-side retrieval benchmark: newsrag vs LangChain, LlamaIndex, their hybrid recipes and plain BM25.
 
     python bench/compare.py ../shared/eval [--sets rgb crud] [--limit N]
         [--crud-distractors 10000] [--corpus-limit M] [--work bench/results/compare]
-        [--pipelines newsrag langchain llamaindex bm25] [--backend openvino|torch|onnx|onnx-int8]
+        [--pipelines newsrag langchain llamaindex chatchat llamaindex-hybrid bm25]
+        [--backend openvino|torch|onnx|onnx-int8]
 
 Same machine, one run, same embedding model (m3e-small from its local folder),
 same documents, same questions. Each pipeline builds its index and answers
@@ -17,6 +18,12 @@ Pipelines (the peers are set up the way their documentation teaches them):
               (langchain-huggingface) + FAISS (langchain-community) similarity_search
   llamaindex  VectorStoreIndex.from_documents (default SentenceSplitter, in-memory
               vector store) + HuggingFaceEmbedding, Settings.llm = None
+  chatchat    Langchain-Chatchat's hybrid recipe: RecursiveCharacterTextSplitter with
+              Chinese separators (750/150), EnsembleRetriever([BM25Retriever with
+              jieba.lcut_for_search, FAISS retriever], weights [0.5, 0.5])
+  llamaindex-hybrid
+              the llamaindex pipeline's index + BM25Retriever (llama-index-retrievers-bm25)
+              fused by QueryFusionRetriever(num_queries=1, mode="reciprocal_rerank")
   bm25        bm25s over character bigrams of whole documents (no chunking)
 
 Settings: rgb (300 questions over 7,337 passages), crud (1,181 questions over
@@ -48,9 +55,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-PIPELINES = ["newsrag", "langchain", "llamaindex", "bm25"]
+PIPELINES = ["newsrag", "langchain", "llamaindex", "chatchat", "llamaindex-hybrid", "bm25"]
 NEWSRAG_MODES = {"hybrid": "newsrag fused", "dense": "newsrag dense", "keyword": "newsrag keyword"}
-CANDIDATES = 50  # chunks a chunk-level peer retrieves before de-duplication (newsrag: candidates=50)
+CANDIDATES = 50  # chunks a chunk-level peer retrieves (per leg) before de-duplication (newsrag: candidates=50)
+CHATCHAT_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", ""]
+# llama-index-retrievers-bm25 takes no tokenizer (the parameter is deprecated and ignored),
+# only a regex; its default \w\w+ makes a whole Chinese clause one token. This lookahead
+# yields the overlapping character bigrams of each run of word characters instead.
+LLAMAINDEX_BM25_TOKENS = r"(?=(\w\w))"
 TOP = 10  # articles scored per question
 WARMUP = "预热查询"
 
@@ -173,6 +185,75 @@ def llamaindex_pipeline(corpus: Path, model_path: str):
     return build_s, {"chunks": len(index.docstore.docs)}, {"llamaindex": search}
 
 
+def chatchat_pipeline(corpus: Path, model_path: str):
+    """Langchain-Chatchat's knowledge-base retrieval: its Chinese splitter settings and its
+    "ensemble" retriever (jieba BM25 + FAISS, equal weights, weighted reciprocal rank fusion).
+
+    Chatchat passes no keep_separator, so the splitter's default applies; its FAISS store
+    normalises the vectors (normalize_L2=True). Both legs return CANDIDATES chunks, as the
+    other peers do, instead of Chatchat's top_k and score threshold.
+    """
+    import jieba
+    from langchain_classic.retrievers import EnsembleRetriever
+    from langchain_community.retrievers import BM25Retriever
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    t0 = time.perf_counter()
+    docs = [Document(page_content=document_text(r), metadata={"id": r["id"]})
+            for r in _records(corpus)]
+    splitter = RecursiveCharacterTextSplitter(separators=CHATCHAT_SEPARATORS,
+                                              chunk_size=750, chunk_overlap=150)
+    splits = splitter.split_documents(docs)
+    store = FAISS.from_documents(splits, HuggingFaceEmbeddings(model_name=model_path),
+                                 normalize_L2=True)
+    bm25 = BM25Retriever.from_documents(splits, preprocess_func=jieba.lcut_for_search)
+    bm25.k = CANDIDATES
+    retriever = EnsembleRetriever(
+        retrievers=[bm25, store.as_retriever(search_kwargs={"k": CANDIDATES})], weights=[0.5, 0.5])
+    build_s = time.perf_counter() - t0
+
+    def search(q):
+        return dedupe(d.metadata["id"] for d in retriever.invoke(q))
+
+    return build_s, {"chunks": len(splits)}, {"chatchat (jieba BM25 + FAISS)": search}
+
+
+def llamaindex_hybrid_pipeline(corpus: Path, model_path: str):
+    """LlamaIndex's documented hybrid: the llamaindex pipeline's index plus a BM25Retriever
+    over its docstore, fused by QueryFusionRetriever.
+
+    num_queries=1: no LLM writes extra queries (offline). reciprocal_rerank fuses by rank,
+    so BM25's unbounded scores and cosine similarities need no common scale; it is also
+    the mode of LlamaIndex's BM25 hybrid example.
+    """
+    from llama_index.core import Document, Settings, VectorStoreIndex
+    from llama_index.core.retrievers import QueryFusionRetriever
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    t0 = time.perf_counter()
+    Settings.llm = None
+    Settings.embed_model = HuggingFaceEmbedding(model_name=model_path)
+    docs = [Document(text=document_text(r), metadata={"id": r["id"]},
+                     excluded_embed_metadata_keys=["id"], excluded_llm_metadata_keys=["id"])
+            for r in _records(corpus)]
+    index = VectorStoreIndex.from_documents(docs)
+    bm25 = BM25Retriever.from_defaults(docstore=index.docstore, similarity_top_k=CANDIDATES,
+                                       skip_stemming=True, token_pattern=LLAMAINDEX_BM25_TOKENS)
+    retriever = QueryFusionRetriever(
+        [index.as_retriever(similarity_top_k=CANDIDATES), bm25], similarity_top_k=CANDIDATES,
+        num_queries=1, mode="reciprocal_rerank", use_async=False)
+    build_s = time.perf_counter() - t0
+
+    def search(q):
+        return dedupe(n.node.metadata["id"] for n in retriever.retrieve(q))
+
+    return build_s, {"chunks": len(index.docstore.docs)}, {"llamaindex hybrid (BM25 + vector)": search}
+
+
 def bigrams(text: str) -> list[str]:
     s = re.sub(r"\s+", "", text.lower())
     return [s[i:i + 2] for i in range(len(s) - 1)] or ([s] if s else [])
@@ -215,6 +296,10 @@ def worker(args) -> None:
         build_s, info, searches = langchain_pipeline(corpus, model_path)
     elif args.pipeline == "llamaindex":
         build_s, info, searches = llamaindex_pipeline(corpus, model_path)
+    elif args.pipeline == "chatchat":
+        build_s, info, searches = chatchat_pipeline(corpus, model_path)
+    elif args.pipeline == "llamaindex-hybrid":
+        build_s, info, searches = llamaindex_hybrid_pipeline(corpus, model_path)
     else:
         build_s, info, searches = bm25_pipeline(corpus)
     runs = {}
