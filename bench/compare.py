@@ -165,17 +165,22 @@ def langchain_pipeline(corpus: Path, model_path: str):
     return build_s, {"chunks": len(splits)}, {"langchain": search}
 
 
-def llamaindex_pipeline(corpus: Path, model_path: str):
+def _llamaindex_index(corpus: Path, model_path: str):
+    """LlamaIndex's default vector index of the corpus (both LlamaIndex pipelines start here)."""
     from llama_index.core import Document, Settings, VectorStoreIndex
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    t0 = time.perf_counter()
     Settings.llm = None
     Settings.embed_model = HuggingFaceEmbedding(model_name=model_path)
     docs = [Document(text=document_text(r), metadata={"id": r["id"]},
                      excluded_embed_metadata_keys=["id"], excluded_llm_metadata_keys=["id"])
             for r in _records(corpus)]
-    index = VectorStoreIndex.from_documents(docs)
+    return VectorStoreIndex.from_documents(docs)
+
+
+def llamaindex_pipeline(corpus: Path, model_path: str):
+    t0 = time.perf_counter()
+    index = _llamaindex_index(corpus, model_path)
     retriever = index.as_retriever(similarity_top_k=CANDIDATES)
     build_s = time.perf_counter() - t0
 
@@ -229,18 +234,11 @@ def llamaindex_hybrid_pipeline(corpus: Path, model_path: str):
     so BM25's unbounded scores and cosine similarities need no common scale; it is also
     the mode of LlamaIndex's BM25 hybrid example.
     """
-    from llama_index.core import Document, Settings, VectorStoreIndex
     from llama_index.core.retrievers import QueryFusionRetriever
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.retrievers.bm25 import BM25Retriever
 
     t0 = time.perf_counter()
-    Settings.llm = None
-    Settings.embed_model = HuggingFaceEmbedding(model_name=model_path)
-    docs = [Document(text=document_text(r), metadata={"id": r["id"]},
-                     excluded_embed_metadata_keys=["id"], excluded_llm_metadata_keys=["id"])
-            for r in _records(corpus)]
-    index = VectorStoreIndex.from_documents(docs)
+    index = _llamaindex_index(corpus, model_path)
     bm25 = BM25Retriever.from_defaults(docstore=index.docstore, similarity_top_k=CANDIDATES,
                                        skip_stemming=True, token_pattern=LLAMAINDEX_BM25_TOKENS)
     retriever = QueryFusionRetriever(
