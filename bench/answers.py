@@ -102,16 +102,8 @@ def engines(names: list[str], calibrate: bool = False) -> dict[str, object]:
 
 
 def chronoqa_index(src: Path, work: Path, config: Config) -> Path:
-    corpus = work / "corpus" / "chronoqa.jsonl"
-    if not corpus.exists():
-        corpus.parent.mkdir(parents=True, exist_ok=True)
-        with open(corpus, "w", encoding="utf-8") as fh:
-            for line in open(src / "corpus.jsonl", encoding="utf-8"):
-                r = json.loads(line)
-                fh.write(json.dumps({"id": r["id"], "title": r["title"], "time": r.get("date"),
-                                     "text": r["text"]}, ensure_ascii=False) + "\n")
     index_dir = work / f"index-chronoqa-{config.embedding.model}"
-    build_index([corpus], index_dir, config=config)
+    build_index([write_corpus(src, "chronoqa", work / "corpus")], index_dir, config=config)
     return index_dir
 
 
@@ -257,8 +249,14 @@ def search_latency(work: Path, config: Config, sets: list[str], k: int) -> list[
     return lat
 
 
-def threshold_table(rows: list[dict], thresholds=(-4, -2, -1, 0, 1, 2, 3, 4, 6)) -> str:
-    """What each refusal threshold would give, from one run that never refused on the margin."""
+def threshold_table(rows: list[dict], thresholds=None) -> str:
+    """What each refusal threshold would give, from one run that never refused on the score
+    (by default: around the shipped threshold, which is marked)."""
+    from rag.answering.span_ranker import get_ranker
+
+    default = get_ranker().threshold
+    if thresholds is None:
+        thresholds = sorted({-1e9, -4, -2, default - 0.5, default, default + 0.5, 0, 1, 2})
     def kept(m, t):  # answered at threshold t (None: a yes/no question, not thresholded)
         return m is None or m >= t
 
@@ -274,7 +272,8 @@ def threshold_table(rows: list[dict], thresholds=(-4, -2, -1, 0, 1, 2, 3, 4, 6))
         cells.append(_f(_mean([x["negative_refused"] or not kept(x["negative_margin"], t) for x in neg])))
         xs = [x for x in r if x["set"] == "crud"]
         cells.append(_f(_mean([x["right"] and kept(x["margin"], t) for x in xs])))
-        lines.append(f"| {t:g} | " + " | ".join(cells) + " |")
+        label = "never refuse" if t <= -1e9 else f"**{t:g} (default)**" if t == default else f"{t:g}"
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from rag.evaluation.data import load_questions, retrieval_metrics, write_corpus 
 
 def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | None,
             weight_pairs: list[tuple[float, float]], modes: list[str]) -> list[dict]:
-    src = eval_dir / ("rgb_zh" if fmt == "rgb" else "crud")
+    src = eval_dir / {"rgb": "rgb_zh"}.get(fmt, fmt)
     corpus = write_corpus(src, fmt, work / "corpus")
     index_dir = work / f"index-{fmt}-{config.embedding.model.replace('/', '_')}"
     t0 = time.time()
@@ -60,7 +60,8 @@ def run_set(eval_dir: Path, fmt: str, work: Path, config: Config, limit: int | N
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("eval_dir", type=Path, help="path of shared/eval")
-    ap.add_argument("--sets", nargs="+", default=["rgb", "crud"], choices=["rgb", "crud"])
+    ap.add_argument("--sets", nargs="+", default=["rgb", "crud"],
+                    choices=["rgb", "crud", "chronoqa"])
     ap.add_argument("--work", type=Path, default=Path("bench/results"))
     ap.add_argument("--limit", type=int)
     ap.add_argument("--model", default=None)

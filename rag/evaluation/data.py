@@ -47,6 +47,9 @@ def load_questions(path: Path, fmt: str, *, limit: int | None = None, seed: int 
     elif fmt == "crud":
         qs = [Question(r["qid"], r["question"], [r["answer"]], [r["gold_doc_id"]])
               for r in _jsonl(path / "questions.jsonl")]
+    elif fmt == "chronoqa":  # every dev question; gold = the passages it was written from
+        qs = [Question(str(r["qid"]), r["question"], [r["answer"]], list(r["gold_ids"]))
+              for r in _jsonl(path / "dev.jsonl")]
     elif fmt == "jsonl":
         qs = []
         for i, r in enumerate(_jsonl(path)):
@@ -56,7 +59,7 @@ def load_questions(path: Path, fmt: str, *, limit: int | None = None, seed: int 
             qs.append(Question(str(r.get("qid", i)), r["question"], list(r.get("answers", [])),
                                [str(g) for g in gold]))
     else:
-        raise NewsragError(f"unknown eval format {fmt!r} (expected rgb, crud or jsonl)")
+        raise NewsragError(f"unknown eval format {fmt!r} (expected rgb, crud, chronoqa or jsonl)")
     if limit and limit < len(qs):
         qs = random.Random(seed).sample(qs, limit)
     return qs
@@ -95,6 +98,9 @@ def _corpus_records(path: Path, fmt: str, distractors: int, seed: int, int_set: 
                 docs = random.Random(seed).sample(docs, distractors)
             for r in docs:
                 yield {"id": r["id"], "time": r.get("date"), "text": r["text"]}
+    elif fmt == "chronoqa":
+        for r in _jsonl(path / "corpus.jsonl"):
+            yield {"id": r["id"], "title": r["title"], "time": r.get("date"), "text": r["text"]}
     else:
         raise NewsragError(f"no corpus loader for format {fmt!r}; pass --index with a built index")
 

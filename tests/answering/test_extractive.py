@@ -97,7 +97,7 @@ def test_yes_no_detection(question, expected):
 def test_evidence_of_another_year_is_told_apart():
     """The same event in another year is the commonest wrong answer: the evidence's own
     years decide, 今年/去年 count in a dated article, the passage decides otherwise."""
-    from rag.answering.extractive import other_year
+    from rag.answering.span_ranker import other_year
     from rag.types import Hit
 
     def hit(text: str, date: str | None = None, title: str = "") -> Hit:

@@ -1,0 +1,250 @@
+"""Which of the reader's spans answers the question: the candidates and a small learned ranker.
+
+The reader (`rag.answering.reader`) reads one passage at a time, so its margin cannot say
+that another retrieved passage is more about the question, that three passages agree on
+the same answer, or that a 谁 question got a number back. Each candidate span is therefore
+described by a few features — the reader's margin; how much of the question its passage and
+its sentence miss; how far search ranked its passage below the first; evidence of another
+year than the one asked; how many other passages give the same answer; whether its type fits
+what the question asks (a number for 多少, a date for 何时, a name for 谁, a place for 哪里);
+whether it merely repeats the question — and a logistic ranker weighs them.
+
+The weights live in ``rag/models/reader/ranker.json``. ``scripts/train_ranker.py`` fits them
+on CMRC 2018 questions the reader never saw, asked of a real newsrag index over the
+reading-comprehension paragraphs (with and without the paragraph that answers, so the score
+also says when to refuse); never on the news sets the benchmarks report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rag.answering.injection import is_instruction
+from rag.answering.sentence_scorer import clean_sentence
+from rag.answering.span_shape import shape
+from rag.errors import NewsragError
+from rag.text.sentences import names, numbers, passage_sentences, terms
+from rag.types import Hit
+
+RANKER_FILE = Path(__file__).resolve().parents[1] / "models" / "reader" / "ranker.json"
+FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_idf",
+            "sentence_missing_idf", "name_missing", "search_gap", "other_year", "rank", "span_rank",
+            "margin_gap", "agree", "echo", "type_ok", "type_miss", "short_len", "near")
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2))
+# a year the question names: "2022年…", and also "2022春运" / "2022赛季" (a year written
+# without 年 before a word, never a count: "2000万辆", "2000多名")
+ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千百元个件人名次条"
+                        r"台辆张只项家所米吨度倍分秒位户篇部场多余-])")
+# what the question asks for — as a question (多少, 谁, 哪里 …) or, typed like a search, as the
+# thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
+_ASKS = {
+    "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
+    "number": re.compile(r"多少|几[个位次家名所座条项件种支人岁万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
+                         r"百分之几|数量|人数|票房|销量|金额|价格|售价|增长率|增速|涨幅|占比|震级|点数"),
+    "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
+    "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
+}
+_HAS = {
+    "time": re.compile(r"\d{2,4}年|\d{1,2}月|\d{1,2}[日号]|[一二三四五六七八九十〇零]{2,4}年|世纪|年代|"
+                       r"时期|期间|今年|去年|明年|上午|下午|晚上|凌晨|春|夏|秋|冬|朝"),
+    "number": re.compile(r"\d|[一二两三四五六七八九十百千万亿半]"),
+    "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One answer span: the short answer, the sentence(s) proving it, and its features."""
+
+    short: str
+    evidence: str
+    passage: int  # index into the hits
+    start: int  # the short answer's offsets in the passage text
+    end: int
+    features: dict
+
+
+def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
+    """The reader's spans (``Reader.spans`` over title + text of each hit) as candidates,
+    shaped into short answers with their evidence; instructions and sentences that are
+    themselves questions are dropped."""
+    heads = [len(_head(h)) for h in hits]
+    asked_years = set(ASKED_YEAR.findall(query))
+    q_terms = terms(query)
+    weight = {t: _idf(t) for t in q_terms}
+    q_names = names(query) | numbers(query)
+    top = hits[0].score if hits else 0.0
+    out, per_passage = [], {}
+    for span in spans:
+        hit, head = hits[span.passage], heads[span.passage]
+        a, b = span.start - head, span.end - head
+        if span.start < head:  # in the title: the passage must say it too
+            a = hit.text.find(span.text.strip())
+            if a < 0:
+                continue
+            b = a + len(span.text.strip())
+        a, b = shape(hit.text, a, b, query)
+        evidence = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
+        text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
+        if not text or is_instruction(text) or _echoes_question(text, query):
+            continue
+        short = tidy(hit.text[a:b])
+        if not short:
+            continue
+        nth = per_passage[span.passage] = per_passage.get(span.passage, -1) + 1
+        f = dict.fromkeys(FEATURES, 0.0)
+        f |= {"margin": span.margin, "rank": float(span.passage), "span_rank": float(nth),
+              "search_gap": max(0.0, 1 - hit.score / top) if top > 0 else 0.0,
+              "other_year": float(bool(asked_years) and other_year(text, hit, asked_years)),
+              "short_len": math.log1p(len(short))}
+        whole = f"{hit.title}\n{hit.text}"
+        if q_terms:
+            in_passage, in_sentence = terms(whole), terms(text)
+            f["passage_missing"] = len(q_terms - in_passage) / len(q_terms)
+            f["sentence_missing"] = len(q_terms - in_sentence) / len(q_terms)
+            total = sum(weight.values())
+            f["passage_missing_idf"] = sum(weight[t] for t in q_terms - in_passage) / total
+            f["sentence_missing_idf"] = sum(weight[t] for t in q_terms - in_sentence) / total
+            window = hit.text[max(0, a - 40):b + 40]
+            f["near"] = len(q_terms & terms(window)) / len(q_terms)
+            s_terms = terms(short)
+            f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
+        if q_names:
+            f["name_missing"] = sum(name not in whole for name in q_names) / len(q_names)
+        f.update(_type_fit(query, short))
+        out.append(Candidate(short, text, span.passage, a, b, f))
+    best = max((c.features["margin"] for c in out), default=0.0)
+    keys = [_key(c.short) for c in out]
+    for c, k in zip(out, keys):
+        c.features["margin_gap"] = best - c.features["margin"]
+        c.features["agree"] = float(min(3, len({o.passage for o, ko in zip(out, keys)
+                                               if o.passage != c.passage and _same(k, ko)})))
+    return out
+
+
+def snapshot(query: str, hits: list[Hit], spans) -> dict:
+    """What `candidates` was given, as JSON-able data: rankers are fitted and compared on
+    these (`scripts/train_ranker.py`, `bench/candidates.py`) without running the reader again."""
+    return {"query": query,
+            "hits": [{"title": h.title, "text": h.text, "score": h.score, "date": h.date,
+                      "id": str(h.metadata.get("id") or h.title)} for h in hits],
+            "spans": [[s.passage, s.start, s.end, s.text, s.margin] for s in spans]}
+
+
+def from_snapshot(record: dict) -> list[Candidate]:
+    """The candidates of a `snapshot`, with features as computed now."""
+    from rag.answering.reader import Span
+
+    hits = [Hit(doc_id=h["id"], chunk_id=h["id"], title=h["title"], date=h["date"], source="",
+                text=h["text"], score=h["score"], start=0, end=len(h["text"]),
+                metadata={"id": h["id"]}) for h in record["hits"]]
+    return candidates(record["query"], hits, [Span(*s) for s in record["spans"]])
+
+
+class Ranker:
+    """Logistic weights over `FEATURES`; `score` is the log-odds that a candidate is right."""
+
+    def __init__(self, path: Path = RANKER_FILE):
+        try:
+            meta = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as e:
+            raise NewsragError(f"the answer ranker's weights {path} are missing or damaged "
+                               f"({e}): reinstall newsrag (they ship inside the package)") from e
+        self.weights = dict(zip(meta["features"], meta["weights"]))
+        self.bias = float(meta["bias"])
+        self.threshold = float(meta["threshold"])
+        self.meta = meta
+
+    def score(self, c: Candidate) -> float:
+        return self.bias + sum(w * c.features.get(name, 0.0) for name, w in self.weights.items())
+
+
+@lru_cache(maxsize=1)
+def get_ranker() -> Ranker:
+    return Ranker()
+
+
+@lru_cache(maxsize=1)
+def _idf_table() -> tuple[dict, float]:
+    """jieba's bundled IDF table (general Chinese text): rare words say more about what a
+    question is about than common ones; words it lacks (names, numbers) count as rare."""
+    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+
+    table = IDFLoader(DEFAULT_IDF)
+    return table.idf_freq, table.median_idf
+
+
+def _idf(word: str) -> float:
+    table, median = _idf_table()
+    return table.get(word, median)
+
+
+def _head(hit: Hit) -> str:
+    """The title line the reader sees in front of a passage that does not start with it."""
+    return f"{hit.title}\n" if hit.title and not hit.text.startswith(hit.title) else ""
+
+
+def reader_input(hit: Hit) -> str:
+    return _head(hit) + hit.text
+
+
+def _type_fit(query: str, short: str) -> dict:
+    """type_ok / type_miss: the question asks for a time, number, person or place, and the
+    short answer holds one (or not)."""
+    asked = [t for t, rx in _ASKS.items() if rx.search(query)]
+    if not asked:
+        return {"type_ok": 0.0, "type_miss": 0.0}
+    ok = any(names(short) if t == "person" else
+             (_HAS[t].search(short) or names(short)) if t == "place" else _HAS[t].search(short)
+             for t in asked)
+    return {"type_ok": float(bool(ok)), "type_miss": float(not ok)}
+
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _key(short: str) -> str:
+    return _PUNCT.sub("", short).lower()
+
+
+def _same(a: str, b: str) -> bool:
+    """The same answer written in two passages: equal, or one inside the other."""
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a)))
+
+
+def other_year(sentence: str, hit: Hit, asked: set[str]) -> bool:
+    """The evidence names years, none of them one the question asks about: the sentence's
+    own years decide ("德约科维奇夺得2023年澳网男单冠军" for a 2022 question); a sentence
+    without one is judged by its passage (title, text, date)."""
+    years = set(_YEAR.findall(sentence))
+    if hit.date:  # 今年/去年/前年 in a dated article name a year too
+        y = int(hit.date[:4])
+        years |= {str(y - back) for word, back in _RELATIVE_YEARS if word in sentence}
+    if not years:
+        years = set(_YEAR.findall(f"{hit.title}\n{hit.text}"))
+        if hit.date:
+            years.add(hit.date[:4])
+    return bool(years) and not years & asked
+
+
+def tidy(span: str) -> str:
+    """One line, without trailing commas or an opening quote left unmatched."""
+    text = re.sub(r"\s+", " ", span).strip().strip("，,、；;：:")
+    for a, b in ("“”", "《》", "（）", "()", "「」"):
+        if text.count(a) > text.count(b) and text.startswith(a):
+            text = text[1:]
+        if text.count(b) > text.count(a) and text.endswith(b):
+            text = text[:-1]
+    return text
+
+
+def _echoes_question(sentence: str, query: str) -> bool:
+    """A sentence that is itself a question ("…是谁？") never answers one."""
+    return sentence.rstrip("”’」』）)").endswith(("？", "?")) and bool(terms(sentence) & terms(query))

@@ -1,0 +1,87 @@
+"""The answer candidates' features and the shipped ranker, with hand-built hits and the real
+reader (fast tier: no embedding model)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from sample_passages import passage
+
+from rag.answering.reader import Span, get_reader
+from rag.answering.span_ranker import (FEATURES, Candidate, Ranker, candidates, get_ranker,
+                                       reader_input)
+from rag.errors import NewsragError
+from rag.types import Hit
+
+
+def cands(question: str, hits: list[Hit]) -> list[Candidate]:
+    spans = get_reader().spans(question, [reader_input(h) for h in hits], per_passage=3)
+    return candidates(question, hits, spans)
+
+
+def test_every_candidate_has_every_feature_and_its_evidence_holds_the_answer():
+    hits = [passage("2023年12月22日"), passage("本次展览共展出70件作品")]
+    found = cands("本次展览共展出多少件作品？", hits)
+    assert found and all(set(c.features) == set(FEATURES) for c in found)
+    best = max(found, key=get_ranker().score)
+    assert best.short == "70件" and best.passage == 1
+    assert best.short in best.evidence and hits[1].text[best.start:best.end] == "70件"
+    assert best.features["type_ok"] == 1.0 and best.features["type_miss"] == 0.0
+
+
+def test_evidence_lacking_the_names_and_rare_words_asked_is_marked():
+    question = "海淀区的技能竞赛共有多少名选手参加？"
+    found = cands(question, [passage("本次展览共展出70件作品"), passage("596名选手")])
+    on_topic = next(c for c in found if c.passage == 1)
+    off_topic = next(c for c in found if c.passage == 0)
+    assert on_topic.features["name_missing"] == 0.0  # 海淀区 is in the contest report
+    assert off_topic.features["name_missing"] == 1.0
+    # rare words weigh more than common ones: the share of the weight missing exceeds the
+    # share of the words missing when the rare ones (海淀区, 技能竞赛) are the ones absent
+    assert off_topic.features["passage_missing_idf"] >= off_topic.features["passage_missing"] - 0.05
+    assert on_topic.features["passage_missing_idf"] < off_topic.features["passage_missing_idf"]
+
+
+def test_the_same_answer_in_two_passages_counts_as_agreement():
+    exhibition = passage("本次展览共展出70件作品")
+    copy = replace(exhibition, doc_id="copy", chunk_id="copy-0", score=0.9)
+    found = cands("本次展览共展出多少件作品？", [exhibition, copy, passage("2023年12月22日")])
+    seventy = [c for c in found if c.short == "70件"]
+    assert {c.passage for c in seventy} == {0, 1}
+    assert all(c.features["agree"] == 1.0 for c in seventy)
+    assert all(c.features["agree"] == 0.0 for c in found if c.passage == 2)
+
+
+def test_a_span_of_the_wrong_type_is_marked():
+    hits = [passage("本次展览共展出70件作品")]
+    seventy = next(c for c in cands("本次展览共展出多少件作品？", hits) if c.short == "70件")
+    head = len(reader_input(hits[0])) - len(hits[0].text)
+    span = Span(0, head + seventy.start, head + seventy.end, "70件", 1.0)
+    (who,) = candidates("谁参观了本次展览？", hits, [span])
+    assert who.short == "70件" and who.features["type_miss"] == 1.0
+
+
+def test_the_ranker_prefers_covered_evidence_and_refuses_what_misses_the_question():
+    ranker = get_ranker()
+    base = dict.fromkeys(FEATURES, 0.0) | {"margin": 5.0, "short_len": 1.5}
+    good = Candidate("70件", "…", 0, 0, 3, base)
+    missing = ("passage_missing", "sentence_missing", "passage_missing_idf",
+               "sentence_missing_idf", "name_missing")
+    off_topic = Candidate("70件", "…", 0, 0, 3, base | dict.fromkeys(missing, 1.0))
+    wrong_type = Candidate("70件", "…", 0, 0, 3, base | {"type_miss": 1.0})
+    assert ranker.score(good) > ranker.score(wrong_type)
+    assert ranker.score(good) > ranker.score(off_topic)
+    assert ranker.score(off_topic) < ranker.threshold
+    assert ranker.meta["features"] == list(FEATURES)
+
+
+def test_damaged_weights_give_a_clear_error(tmp_path):
+    bad = tmp_path / "ranker.json"
+    bad.write_text("{not json", "utf-8")
+    with pytest.raises(NewsragError, match="ranker.json.*reinstall"):
+        Ranker(bad)
+    bad.write_text(json.dumps(get_ranker().meta), "utf-8")
+    assert Ranker(bad).threshold == get_ranker().threshold
