@@ -47,7 +47,8 @@ ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千�
 _ASKS = {
     "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
     "number": re.compile(r"多少|几[个位次家名所座条项件种支人岁万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
-                         r"百分之几|数量|人数|票房|销量|金额|价格|售价|增长率|增速|涨幅|占比|震级|点数"),
+                         r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
+    "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|花费|收费|金额"),
     "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
     "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
 }
@@ -56,7 +57,12 @@ _HAS = {
                        r"时期|期间|今年|去年|明年|上午|下午|晚上|凌晨|春|夏|秋|冬|朝"),
     "number": re.compile(r"\d|[一二两三四五六七八九十百千万亿半]"),
     "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
+    "money": re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]?\s*(?:元|块|美元|欧元|英镑|日元|港元|港币|韩元)|"
+                        r"免费|[$¥￥]\s*\d"),
 }
+# "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
+_ASKED_UNIT = re.compile(r"(?:多少|几)([位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨])")
+_SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人"}
 
 
 @dataclass(frozen=True)
@@ -199,12 +205,24 @@ def _type_fit(query: str, short: str) -> dict:
     """type_ok / type_miss: the question asks for a time, number, person or place, and the
     short answer holds one (or not)."""
     asked = [t for t, rx in _ASKS.items() if rx.search(query)]
+    if "money" in asked:  # 多少钱 asks for a price, not any number
+        asked = [t for t in asked if t != "number"]
     if not asked:
         return {"type_ok": 0.0, "type_miss": 0.0}
     ok = any(names(short) if t == "person" else
-             (_HAS[t].search(short) or names(short)) if t == "place" else _HAS[t].search(short)
-             for t in asked)
+             (_HAS[t].search(short) or names(short)) if t == "place" else
+             _HAS[t].search(short) and _unit_fits(query, short) if t == "number" else
+             _HAS[t].search(short) for t in asked)
     return {"type_ok": float(bool(ok)), "type_miss": float(not ok)}
+
+
+def _unit_fits(query: str, short: str) -> bool:
+    """A count asked in a measure word ("多少名", "几枚") is answered in that word."""
+    m = _ASKED_UNIT.search(query)
+    if not m:
+        return True
+    units = _SAME_UNIT.get(m.group(1), m.group(1))
+    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿]\s*(?:多|余)?\s*[{units}]", short))
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)

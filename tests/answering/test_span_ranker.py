@@ -11,8 +11,8 @@ import pytest
 from sample_passages import passage
 
 from rag.answering.reader import Span, get_reader
-from rag.answering.span_ranker import (FEATURES, Candidate, Ranker, candidates, get_ranker,
-                                       reader_input)
+from rag.answering.span_ranker import (FEATURES, Candidate, Ranker, _type_fit, candidates,
+                                       get_ranker, reader_input)
 from rag.errors import NewsragError
 from rag.types import Hit
 
@@ -62,6 +62,21 @@ def test_a_span_of_the_wrong_type_is_marked():
     span = Span(0, head + seventy.start, head + seventy.end, "70件", 1.0)
     (who,) = candidates("谁参观了本次展览？", hits, [span])
     assert who.short == "70件" and who.features["type_miss"] == 1.0
+
+
+@pytest.mark.parametrize("question,short,fits", [
+    ("这次展览的门票多少钱？", "70件", False),  # a price is asked: any number will not do
+    ("这次展览的门票多少钱？", "免费", True),
+    ("iPhone SE 3的起售价", "3499元", True),  # typed like a search
+    ("中国获得多少枚金牌？", "70件", False),  # counted in 枚, answered in 件
+    ("有多少人参加？", "100余名", True),  # 人 and 名 count people alike
+    ("C919商业首飞时间", "2023年5月28日", True),
+    ("2021赛季中超冠军", "山东泰山", None),  # 冠军 may be a person or a team: no verdict
+    ("谁当选为泰国新总理？", "70件", False),
+])
+def test_the_answer_type_is_read_from_the_question(question, short, fits):
+    want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
+    assert (_type_fit(question, short)["type_ok"], _type_fit(question, short)["type_miss"]) == want
 
 
 def test_the_ranker_prefers_covered_evidence_and_refuses_what_misses_the_question():
