@@ -126,7 +126,7 @@ def replay(out: Path, rankers: list[Path]) -> None:
             rows.append({"set": row["set"], "cands": judged(row)})
     for path in rankers:
         r = Ranker(path)
-        best = {s: [max((r.score(_Cand(f)), ok) for f, ok in x["cands"]) if x["cands"]
+        best = {s: [max((r.score(f), ok) for f, ok in x["cands"]) if x["cands"]
                     else (float("-inf"), False) for x in rows if x["set"] == s]
                 for s in ("rgb", "rgb-removed", "crud", "chronoqa")}
         gone = sorted(v for v, _ in best["rgb-removed"])
@@ -144,11 +144,6 @@ def replay(out: Path, rankers: list[Path]) -> None:
             mine = [x for x in rows if x["set"] == s]
             print(f"{s}: {len(mine)} questions answered by the reader; any candidate right "
                   f"{sum(any(ok for _, ok in x['cands']) for x in mine) / max(len(mine), 1):.3f}")
-
-
-class _Cand:
-    def __init__(self, features):
-        self.features = features
 
 
 def main() -> None:

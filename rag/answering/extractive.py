@@ -70,11 +70,9 @@ class ExtractiveEngine:
 
     @property
     def threshold(self) -> float:
+        """The ranker file's threshold unless one was given (read when first answering, so
+        importing the engine loads no weights)."""
         return get_ranker().threshold if self._threshold is None else self._threshold
-
-    @threshold.setter
-    def threshold(self, value: float | None) -> None:
-        self._threshold = value
 
     def rewrite(self, question: str, history: list[tuple[str, str]]) -> str:
         from rag.answering.followup import rewrite_rules
@@ -127,7 +125,7 @@ class ExtractiveEngine:
         if spans is None:
             spans = get_reader().spans(query, [reader_input(h) for h in hits], per_passage=3)
         ranker = get_ranker()
-        return sorted(((c, ranker.score(c)) for c in candidates(query, hits, spans)),
+        return sorted(((c, ranker.score(c.features)) for c in candidates(query, hits, spans)),
                       key=lambda f: -f[1])  # stable: the reader's order among equals
 
     def _yes_no(self, question: str, query: str, hits: list[Hit], embedder) -> str:

@@ -7,7 +7,7 @@ described by a few features — the reader's margin; how much of the question it
 its sentence miss; how far search ranked its passage below the first; evidence of another
 year than the one asked; how many other passages give the same answer; whether its type fits
 what the question asks (a number for 多少, a date for 何时, a name for 谁, a place for 哪里);
-whether it merely repeats the question — and a logistic ranker weighs them.
+whether it merely repeats the question — and a linear ranker weighs them.
 
 The weights live in ``rag/models/reader/ranker.json``. ``scripts/train_ranker.py`` fits them
 on CMRC 2018 questions the reader never saw, asked of a real newsrag index over the
@@ -87,7 +87,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     weight = {t: _idf(t) for t in q_terms}
     q_names = names(query) | numbers(query)
     top = hits[0].score if hits else 0.0
-    out, per_passage = [], {}
+    out, per_passage, seen = [], {}, {}
     for span in spans:
         hit, head = hits[span.passage], heads[span.passage]
         a, b = span.start - head, span.end - head
@@ -97,7 +97,11 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
                 continue
             b = a + len(span.text.strip())
         a, b = shape(hit.text, a, b, query)
-        evidence = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
+        if span.passage not in seen:  # the passage's sentences and words, once per passage
+            whole = f"{hit.title}\n{hit.text}"
+            seen[span.passage] = (passage_sentences(hit), terms(whole), whole)
+        sentences, in_passage, whole = seen[span.passage]
+        evidence = [s for s in sentences if s.end > a and s.start < b]
         text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
         if not text or is_instruction(text) or _echoes_question(text, query):
             continue
@@ -110,9 +114,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
               "search_gap": max(0.0, 1 - hit.score / top) if top > 0 else 0.0,
               "other_year": float(bool(asked_years) and other_year(text, hit, asked_years)),
               "short_len": math.log1p(len(short))}
-        whole = f"{hit.title}\n{hit.text}"
         if q_terms:
-            in_passage, in_sentence = terms(whole), terms(text)
+            in_sentence = terms(text)
             f["passage_missing"] = len(q_terms - in_passage) / len(q_terms)
             f["sentence_missing"] = len(q_terms - in_sentence) / len(q_terms)
             total = sum(weight.values())
@@ -168,8 +171,9 @@ class Ranker:
         self.threshold = float(meta["threshold"])
         self.meta = meta
 
-    def score(self, c: Candidate) -> float:
-        return self.bias + sum(w * c.features.get(name, 0.0) for name, w in self.weights.items())
+    def score(self, features: dict) -> float:
+        """The log-odds of a candidate with these `FEATURES` (a `Candidate.features`)."""
+        return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ def test_every_candidate_has_every_feature_and_its_evidence_holds_the_answer():
     hits = [passage("2023年12月22日"), passage("本次展览共展出70件作品")]
     found = cands("本次展览共展出多少件作品？", hits)
     assert found and all(set(c.features) == set(FEATURES) for c in found)
-    best = max(found, key=get_ranker().score)
+    best = max(found, key=lambda c: get_ranker().score(c.features))
     assert best.short == "70件" and best.passage == 1
     assert best.short in best.evidence and hits[1].text[best.start:best.end] == "70件"
     assert best.features["type_ok"] == 1.0 and best.features["type_miss"] == 0.0
@@ -76,7 +76,8 @@ def test_a_span_of_the_wrong_type_is_marked():
 ])
 def test_the_answer_type_is_read_from_the_question(question, short, fits):
     want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
-    assert (_type_fit(question, short)["type_ok"], _type_fit(question, short)["type_miss"]) == want
+    fit = _type_fit(question, short)
+    assert (fit["type_ok"], fit["type_miss"]) == want
 
 
 def test_the_ranker_prefers_covered_evidence_and_refuses_what_misses_the_question():
@@ -87,9 +88,9 @@ def test_the_ranker_prefers_covered_evidence_and_refuses_what_misses_the_questio
                "sentence_missing_idf", "name_missing")
     off_topic = Candidate("70件", "…", 0, 0, 3, base | dict.fromkeys(missing, 1.0))
     wrong_type = Candidate("70件", "…", 0, 0, 3, base | {"type_miss": 1.0})
-    assert ranker.score(good) > ranker.score(wrong_type)
-    assert ranker.score(good) > ranker.score(off_topic)
-    assert ranker.score(off_topic) < ranker.threshold
+    assert ranker.score(good.features) > ranker.score(wrong_type.features)
+    assert ranker.score(good.features) > ranker.score(off_topic.features)
+    assert ranker.score(off_topic.features) < ranker.threshold
     assert ranker.meta["features"] == list(FEATURES)
 
 
