@@ -184,11 +184,30 @@ def get_ranker() -> Ranker:
 @lru_cache(maxsize=1)
 def _idf_table() -> tuple[dict, float]:
     """jieba's bundled IDF table (general Chinese text): rare words say more about what a
-    question is about than common ones; words it lacks (names, numbers) count as rare."""
-    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+    question is about than common ones; words it lacks (names, numbers) count as rare.
 
-    table = IDFLoader(DEFAULT_IDF)
-    return table.idf_freq, table.median_idf
+    Read straight from its file (0.2 s), with the median jieba's own loader computes:
+    importing ``jieba.analyse`` for it cost 0.8 s before a process' first answer."""
+    import jieba
+
+    table: dict[str, float] = {}
+    with open(Path(jieba.__file__).parent / "analyse" / "idf.txt", encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.strip().partition(" ")
+            if value:
+                table[word] = float(value)
+    values = sorted(table.values())
+    return table, values[len(values) // 2]
+
+
+def warm_up() -> None:
+    """Load what the first answer would otherwise wait for (the reader, the ranker's
+    weights and the IDF table); the app calls it in the background at start."""
+    from rag.answering.reader import get_reader
+
+    get_reader()
+    get_ranker()
+    _idf_table()
 
 
 def _idf(word: str) -> float:

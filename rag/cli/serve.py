@@ -109,6 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"newsrag: warning: listening on {server.host} ({note})", file=sys.stderr,
               flush=True)
     demo = build_ui(shared)
+    _warm_up_in_background()
     demo.queue()  # each event sets its own concurrency (rag.app.ui.CHAT_CONCURRENCY, uploads 1)
     demo.launch(
         server_name=server.host, server_port=server.port, ssr_mode=False, auth=auth,
@@ -117,6 +118,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         footer_links=["api"], i18n=chinese_ui(),
     )
     return 0
+
+
+def _warm_up_in_background() -> None:
+    """Load the reader and its tables while the server starts, so the first question
+    is answered as fast as the next (`rag.answering.span_ranker.warm_up`)."""
+    import threading
+
+    from rag.answering.span_ranker import warm_up
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - the first question loads it again and says why
+            pass
+
+    threading.Thread(target=run, name="newsrag-warm-up", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:

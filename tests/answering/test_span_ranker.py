@@ -101,3 +101,16 @@ def test_damaged_weights_give_a_clear_error(tmp_path):
         Ranker(bad)
     bad.write_text(json.dumps(get_ranker().meta), "utf-8")
     assert Ranker(bad).threshold == get_ranker().threshold
+
+
+def test_the_idf_table_read_from_its_file_is_jiebas_own():
+    """The table is parsed directly (no ``jieba.analyse`` import at answer time); the
+    ranker's weights were fitted on jieba's loader, so both must agree exactly."""
+    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+
+    from rag.answering.span_ranker import _idf_table, warm_up
+
+    warm_up()
+    table, median = _idf_table()
+    jieba_own = IDFLoader(DEFAULT_IDF)
+    assert table == jieba_own.idf_freq and median == jieba_own.median_idf
