@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 from tqdm.auto import tqdm
 
-from rag.store import folder_versions
+from rag.store import folder_versions, vector_file
 from rag.text.chunking import chunk_article, context_header
 from rag.config import Config
 from rag.embedding.embed_cache import EmbeddingCache
@@ -79,7 +79,7 @@ def _build(run: _Run, paths, *, rebuild: bool, date: str | None) -> BuildReport:
     prev = writer.open(config, rebuild)
     rebuilding = prev.rebuild_reason is not None
     root_dates = _roots(paths, date, prev, rescan_previous=rebuilding)
-    articles, problems = [], []
+    articles, problems, found = [], [], []
     for day in dict.fromkeys(root_dates.values()):  # one read per default date
         group = [Path(r) for r, d in root_dates.items() if d == day]
         found, issues = read_paths(group, default_date=day, progress=show_progress)
@@ -107,6 +107,9 @@ def _build(run: _Run, paths, *, rebuild: bool, date: str | None) -> BuildReport:
     report.updated = len(todo) - report.added
     report.removed = len(set(prev.hashes) - {a.doc_id for a in todo} - set(unchanged) - set(keep))
     vectors, dim = _embed(run, prev, chunks, texts, report)
+    # the writer takes the articles and chunks over (StoreWriter.commit) and may free them
+    # once stored; nothing here may keep them alive through the commit
+    del texts, articles, fresh, found
     manifest = Manifest.for_build(config, dim, roots)
     report.chunks = writer.commit(keep=unchanged + keep, articles=todo, chunks=chunks,
                                   vectors=vectors, manifest=manifest)
@@ -220,42 +223,41 @@ def _where(a: Article) -> str:
 
 def _embed(run: _Run, prev: Previous, rows: list[ChunkRow], texts: list[str],
            report: BuildReport) -> tuple[np.ndarray, int]:
-    """Vectors for ``texts`` and their dimension: reused where possible, else encoded
-    in checkpointed batches."""
+    """Vectors for ``texts`` (one float32 row each, in a memory-mapped file of the build's
+    cache folder: `rag.store.vector_file`) and their dimension: reused where possible,
+    else encoded in checkpointed batches written straight into place."""
     writer, config, index_dir, on_progress = run.writer, run.config, run.index_dir, run.on_progress
-    cache = EmbeddingCache(folder_versions.embcache_dir(index_dir), config.embedding_id())
+    cache_root = folder_versions.embcache_dir(index_dir)
+    cache = EmbeddingCache(cache_root, config.embedding_id())
     hashes = [r.emb_hash for r in rows]
     found = {**cache.lookup(hashes), **writer.cached_vectors(hashes)}
     # identical texts (repeated records, boilerplate passages) are embedded once
-    need, queued = [], set()
-    for i, h in enumerate(hashes):
-        if h not in found and h not in queued:
-            queued.add(h)
-            need.append(i)
-    dim = prev.manifest.dim if found and prev.manifest else None
+    first: dict[str, int] = {}
+    need = [first.setdefault(h, i) for i, h in enumerate(hashes) if h not in found and h not in first]
+    embedder = Embedder(config)
+    dim = len(next(iter(found.values()))) if found and not need else embedder.dim
+    for stale in cache_root.glob("vectors-*.npy"):  # a killed build's (the lock says it is gone)
+        stale.unlink(missing_ok=True)
+    out = vector_file.create(cache_root / f"vectors-{os.getpid()}.npy", len(hashes), int(dim))
     if need:
-        embedder = Embedder(config)
-        dim = embedder.dim
         bar = tqdm(total=len(need), unit="chunk", desc="embedding", disable=not run.show_progress)
         done = 0
-
-        def progress(n: int) -> None:
-            nonlocal done
-            done += n
-            bar.update(n)
+        for positions, vectors in embedder.passage_batches([texts[i] for i in need]):
+            rows_at = [need[p] for p in positions]
+            out[rows_at] = vectors
+            vector_file.release(out)
+            cache.save_batch([hashes[r] for r in rows_at], vectors)
+            done += len(positions)
+            bar.update(len(positions))
             if on_progress:
                 on_progress(done, len(need))
-
-        vecs = embedder.encode_passages(
-            [texts[i] for i in need],
-            on_batch=lambda pos, v: cache.save_batch([hashes[need[p]] for p in pos], v),
-            progress=progress,
-        )
         bar.close()
-        for i, v in zip(need, vecs):
-            found[hashes[i]] = v
         report.embedded = len(need)
-    dim = int(dim or Embedder(config).dim)
-    if not hashes:
-        return np.zeros((0, dim), dtype=np.float32), dim
-    return np.stack([found[h] for h in hashes]).astype(np.float32), dim
+    for i, h in enumerate(hashes):
+        if h in found:
+            out[i] = found[h]
+        elif first[h] != i:
+            out[i] = out[first[h]]
+    out.flush()
+    vector_file.release(out)
+    return out, int(dim)

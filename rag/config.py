@@ -38,8 +38,9 @@ _SECTION = ConfigDict(frozen=True, extra="forbid")
 class EmbeddingSettings(BaseModel):
     model_config = _SECTION
 
-    model: str = Field("m3e-small", description="sentence-transformers model: a short name "
-                       "(m3e-small, e5-small), a hub name or a local folder")
+    model: str = Field("e5-small", description="sentence-transformers model: a short name "
+                       "(e5-small: multilingual-e5-small, MIT, the default; m3e-small: "
+                       "non-commercial research only), a hub name or a local folder")
     backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = Field(
         "openvino", description="openvino (default: bf16/fp32 via OpenVINO), torch (plain "
         "sentence-transformers), onnx (fp32) or onnx-int8 (ONNX Runtime)")

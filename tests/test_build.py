@@ -84,7 +84,7 @@ def test_load_errors_name_the_problem_and_the_fix(corpus, tmp_path):
         Index.load(tmp_path / "nothing")
     index_dir = tmp_path / "index"
     build_index([corpus], index_dir, show_progress=False)
-    with pytest.raises(IndexMismatchError, match="m3e-small.*rebuild"):
+    with pytest.raises(IndexMismatchError, match="e5-small.*rebuild"):
         Index.load(index_dir, config=Config(model="BAAI/bge-small-zh-v1.5"))
     version = index_dir / (index_dir / "CURRENT").read_text().strip()
     manifest = json.loads((version / "manifest.json").read_text())

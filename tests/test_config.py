@@ -34,7 +34,7 @@ def clean_env(monkeypatch):
 
 def test_defaults_are_grouped_in_sections():
     c = Config()
-    assert (c.embedding.model, c.embedding.backend) == ("m3e-small", "openvino")
+    assert (c.embedding.model, c.embedding.backend) == ("e5-small", "openvino")
     assert (c.chunking.chunk_size, c.retrieval.fusion, c.store.kind) == (350, "score", "faiss")
     assert c.llm.base_url is None and c.server.host == "127.0.0.1" and c.server.port == 7860
     assert c.timezone == "Asia/Shanghai" and c.cache_dir == Path("~/.cache/newsrag").expanduser()
@@ -107,7 +107,7 @@ def test_frozen_and_flat_attributes_deprecated():
         c.no_such_setting  # noqa: B018
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the sections themselves never warn
-        assert c.chunking.chunk_size == 200 and c.embedding_id() == "m3e-small@openvino"
+        assert c.chunking.chunk_size == 200 and c.embedding_id() == "e5-small@openvino"
 
 
 @pytest.mark.parametrize("kwargs, env, named", [

@@ -29,6 +29,7 @@ import numpy as np
 from rag.answering.events import REFUSAL
 from rag.answering.markers import MARKER, MARKERS_ONLY, renumber
 from rag.answering.sentence_vectors import passage_vectors
+from rag.embedding.embedder import on_reference_scale
 from rag.embedding.encoder import Encoder
 from rag.text.chunking import split_sentences
 from rag.text.sentences import Sentence, names, numbers, passage_sentences, terms
@@ -111,7 +112,7 @@ def judge(claim: str, hit: Hit, embedder: Encoder, *, shared: bool = False) -> V
         coverage = 1.0
     else:
         vecs = passage_vectors(embedder, [claim] + [s.text for s in sents])
-        sims = vecs[1:] @ vecs[0]
+        sims = on_reference_scale(vecs[1:] @ vecs[0], embedder.name, "passage")  # SIM_OK's scale
         local = [len(c_terms & terms(s.text)) / max(len(c_terms), 1) for s in sents]
         best, sim = int(np.argmax(sims + np.asarray(local))), float(sims.max())
     quote = _widen(hit.text, sents, best, numbers(claim))

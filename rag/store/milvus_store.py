@@ -1,6 +1,6 @@
 """The Milvus store: a server or cluster instead of a local index folder.
 
-Chunks carry their vector, their jieba tokens (Milvus computes BM25 from them,
+Chunks carry their vector, their keyword terms (jieba words and character bigrams: Milvus computes BM25 from them,
 so keyword search behaves like the FAISS store's bm25s) and a copy of their
 article's fields, so date/source filters run inside both searches and a hit
 needs one lookup. Milvus has no atomic publish, so a commit is made
@@ -36,6 +36,7 @@ from rag.store.milvus_client import (
     literal,
 )
 from rag.store.protocol import ChunkRow, Filters, Previous, unique_hits
+from rag.text.tokenizer import document_terms
 from rag.types import Article, Hit
 
 
@@ -112,7 +113,8 @@ class MilvusWriter:
         db.upsert("chunks", (
             {"pk": chunk_key(c.chunk_id), "chunk_id": c.chunk_id, "doc_id": c.doc_id,
              "doc_hash": docs[c.doc_id].hash, "ordinal": c.ordinal, "char_start": c.start,
-             "char_end": c.end, "text": c.text, "tokens": c.tokens, "emb_hash": c.emb_hash,
+             "char_end": c.end, "text": c.text, "emb_hash": c.emb_hash,
+             "tokens": " ".join(document_terms(c.tokens, docs[c.doc_id].title or "", c.text)),
              "vector": v.tolist(), **fields[c.doc_id]}
             for c, v in zip(chunks, vectors)))
         per_doc = Counter(c.doc_id for c in chunks)
@@ -131,7 +133,7 @@ class MilvusWriter:
         db.put_manifest(manifest.committed(
             complete=True, newest_date=max(dates, default=None),
             counts={"articles": len(set(keep) | set(docs)), "chunks": n_chunks},
-            milvus={"dense": f"HNSW M={HNSW['M']}", "keyword": "BM25 on jieba tokens"}))
+            milvus={"dense": f"HNSW M={HNSW['M']}", "keyword": "BM25 on jieba words and character bigrams"}))
         return n_chunks
 
     def _delete_stale(self, kind: str, doc_ids: list[str], wanted: set) -> None:

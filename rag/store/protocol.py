@@ -80,7 +80,11 @@ class StoreWriter(Protocol):
 
     def commit(self, *, keep: list[str], articles: list[Article], chunks: list[ChunkRow],
                vectors: np.ndarray, manifest: Manifest) -> int:
-        """Store the new state (kept + new articles); returns the number of chunks."""
+        """Store the new state (kept + new articles); returns the number of chunks.
+
+        The writer owns ``articles`` and ``chunks`` from here: it may empty the lists once
+        they are stored (the FAISS folder does, so a 200,000-passage build does not hold
+        its texts while FAISS and BM25 are made)."""
 
     def close(self) -> None: ...
 

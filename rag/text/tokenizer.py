@@ -7,6 +7,12 @@ and function words are dropped: they appear in questions, not in answers, and
 would otherwise pull in passages that merely ask things. Latin words are
 lower-cased; numbers stay whole ("3.5", "2023").
 
+Beside jieba's words, the keyword field holds overlapping character bigrams of
+every Chinese run (`document_terms` / `query_terms`): jieba cuts some names apart
+(毛军发 → 毛军 / 发出), and a bigram matches a name however it was cut. One field,
+so both stores (bm25s, Milvus BM25) index it the same way; measured against words
+alone in docs/benchmarks.md ("Character bigrams beside words").
+
 Start-up: jieba loads its whole dictionary (500,000 entries) before the first
 cut, 0.5-1 s per process, and ``jieba.posseg`` parses the dictionary file again
 for its word tags (0.3-0.4 s) -- longer than a search takes. `rag.text.jieba_lexicon`
@@ -64,3 +70,33 @@ def tokenize(text: str) -> list[str]:
         out.append(tok)
     return out
 
+
+
+_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
+# question words are cut out of a question before its bigrams are taken: 多少 or
+# 什么 in a passage says nothing about whether it answers
+_ASKING = re.compile("|".join(sorted((w for w in STOPWORDS if len(w) > 1), key=len, reverse=True)))
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of each Chinese run (a lone character stays whole);
+    Latin words lower-cased and numbers whole, as `tokenize` has them."""
+    out = []
+    for run in _RUN.findall(text):
+        if "\u4e00" <= run[0] <= "\u9fff":
+            out += [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run]
+        else:
+            out.append(run.lower())
+    return out
+
+
+def document_terms(tokens: str, title: str, text: str) -> list[str]:
+    """What the keyword index holds for one passage: its stored words (``ChunkRow.tokens``,
+    space-joined) and the bigrams of its title and text."""
+    return [t for t in tokens.split(" ") if t] + char_bigrams(f"{title} {text}")
+
+
+def query_terms(query: str) -> list[str]:
+    """What a query looks up in the keyword index: its words and the bigrams of what
+    remains once question words are cut out."""
+    return tokenize(query) + char_bigrams(_ASKING.sub(" ", query))

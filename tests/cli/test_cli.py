@@ -39,7 +39,9 @@ def test_build_search_info_round_trip(tmp_path):
     assert text.returncode == 0 and "[1] 八里庄街道基层工会干部培训班开班" in text.stdout
 
     info = newsrag("info", "--index", index, "--json")
-    assert json.loads(info.stdout)["articles"] == 6
+    shown = json.loads(info.stdout)
+    assert shown["articles"] == 6 and shown["model"] == "e5-small"  # the licence-clean default
+    assert shown["model_licence"].startswith("MIT") and "bigrams" in shown["keywords"]
 
     again = newsrag("build", "--index", index, "--quiet")  # no paths: the previous folders
     assert again.returncode == 0 and "6 unchanged" in again.stdout and "0 embedded" in again.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rag.store import bm25_keywords
 from rag.text.tokenizer import tokenize
@@ -48,3 +49,23 @@ def test_saved_and_loaded_gives_the_same_scores(tmp_path):
     for words in (["大桥"], ["图书馆", "开放"], ["展览", "大桥", "作品"]):
         assert bm25_keywords.search(loaded, words, 5, len(DOCS)) == bm25_keywords.search(
             bm, words, 5, len(DOCS))
+
+
+def test_the_two_pass_matrix_scores_exactly_as_bm25s_own_indexing():
+    """The matrix is built here (memory: see the module doc); its scores must be bit for
+    bit those of bm25s indexing the same token lists itself, saved and loaded too."""
+    import random
+
+    import bm25s
+
+    rng = random.Random(0)
+    words = ["大桥", "通车", "作品", "展览", "亿元", "开放", "城南", "总投资", "图书馆", "x"]
+    docs = DOCS + [["大桥", "大桥", "通车"], ["作品"] * 7 + ["展览"]] + [
+        [rng.choice(words) for _ in range(rng.randint(0, 40))] for _ in range(300)]
+    own = bm25s.BM25(k1=1.2, b=0.75)
+    own.index(docs, show_progress=False)
+    ours = bm25_keywords.build([" ".join(d) for d in docs])  # as stored: space-joined
+    for query in (["大桥"], ["作品", "大桥"], ["开放", "月球"], ["展览", "通车", "亿元", "x"]):
+        assert np.array_equal(ours.get_scores(query), own.get_scores(query)), query
+    with pytest.raises(TypeError, match="twice"):
+        bm25_keywords.build(" ".join(d) for d in docs)  # a generator cannot be read twice

@@ -38,3 +38,26 @@ def test_on_demand_lexicon_cuts_exactly_like_the_full_dictionary():
         assert list(jieba.cut_for_search(text)) == list(full.cut_for_search(text)), text
         assert list(jieba.cut(text, HMM=False)) == list(full.cut(text, HMM=False)), text
         assert [tuple(p) for p in pseg.cut(text)] == [tuple(p) for p in full_pos.cut(text)], text
+
+
+def test_bigrams_find_a_name_however_jieba_cut_it():
+    """毛军发: jieba cuts the sentence 毛军 / 发出 (the name is gone from its words),
+    the bigrams still hold 毛军 and 军发, which the question's bigrams look up."""
+    from rag.text.tokenizer import char_bigrams, document_terms, query_terms
+
+    sentence = "上海交通大学教授毛军发出席会议"
+    words = tokenize(sentence)
+    assert "军发" not in words
+    doc = document_terms(" ".join(words), "毛军发当选院士", sentence)
+    question = query_terms("毛军发是哪所大学的教授？")
+    assert {"毛军", "军发"} <= set(doc) & set(question)
+    assert char_bigrams("在2024年,GDP增长5.2%") == ["在", "2024", "年", "gdp", "增长", "5.2"]
+
+
+def test_question_words_give_no_bigrams():
+    """多少 / 什么 / 哪些 say nothing about a passage: no bigram of them is looked up."""
+    from rag.text.tokenizer import query_terms
+
+    terms = query_terms("展览共展出多少件作品？")
+    assert "多少" not in terms and "少件" not in terms and "出多" not in terms
+    assert {"展览", "作品", "展出"} <= set(terms)
