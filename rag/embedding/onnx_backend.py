@@ -177,7 +177,7 @@ def ensure_export(path: str | Path) -> Path:
     try:
         # the first build is otherwise silent for the ~15 s this takes
         print(f"newsrag: preparing the embedding model {path.name} for this machine "
-              "(ONNX export and check, once, about 15 s) ...", file=sys.stderr, flush=True)
+              "(ONNX export and check, once, under a minute) ...", file=sys.stderr, flush=True)
         _export(path, tmp)
         try:
             os.replace(tmp, final)

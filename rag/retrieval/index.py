@@ -73,17 +73,18 @@ class Index:
         return new
 
     def info(self) -> dict:
-        m = self.manifest
         from rag.embedding.embedder import model_licence
 
+        m = self.manifest
+        keywords = ("BM25 over jieba words and character bigrams" if m.format_version >= 2
+                    else "BM25 over jieba words (rebuild to add bigrams)")
         return {"index": str(self.index_dir), "articles": m.counts["articles"],
                 "chunks": m.counts["chunks"], "model": m.model,
                 "model_licence": model_licence(m.model), "backend": m.backend,
                 "dim": m.dim, "store": self.config.store.kind,
                 "vector_index": (m.faiss or {}).get("factory") or (m.milvus or {}).get("dense", ""),
-                "chunking": m.chunking, "keywords": "BM25 over jieba words and character bigrams"
-                if m.format_version >= 2 else "BM25 over jieba words (rebuild to add bigrams)",
-                "built_at": m.built_at, "roots": m.roots}
+                "chunking": m.chunking, "keywords": keywords, "built_at": m.built_at,
+                "roots": m.roots}
 
     def search(
         self, query: str, k: int = 5, *, date_from: str | None = None, date_to: str | None = None,

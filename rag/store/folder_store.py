@@ -68,9 +68,9 @@ class FaissWriter:
 
         Rows go into SQLite, ``articles`` and ``chunks`` are emptied once there, and BM25
         reads its terms back from SQLite, so a large build holds no copy of its passages
-        while its indexes are made; vectors (kept articles'
-        first) go block by block into ``vectors.npy`` and FAISS (`rag.store.vector_file`),
-        so only FAISS's own copy is ever resident.
+        while its indexes are made; vectors (kept articles' first) go block by block into
+        ``vectors.npy`` and FAISS (`rag.store.vector_file`), so only FAISS's own copy is
+        ever resident.
         """
         staging = folder_versions.new_staging(self.index_dir)
         try:

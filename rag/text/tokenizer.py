@@ -71,7 +71,6 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-
 _RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
 # question words are cut out of a question before its bigrams are taken: 多少 or
 # 什么 in a passage says nothing about whether it answers
