@@ -15,9 +15,10 @@ product's score fusion extended to a third leg (each leg normalised as
 today's default and must reproduce `Index.search`. Prints Hit@1/5/10 and MRR@10
 by gold article, one row per weight triple. ``--mixed`` puts words and bigrams
 in one bag instead, as the product's keyword field does since index format 2
-(`document_terms` / `query_terms`; weights ``0:d:b`` then measure that field). On
-a format-2 index the words leg already holds bigrams: build the words-only
-baseline with a format-1 checkout.
+(`document_terms` / `query_terms`; weights ``0:d:b`` then measure that field). The
+first leg is the index's own keyword field, asked as `Index.search` asks it: on a
+format-2 index it already holds bigrams, so the words-only figures in
+docs/benchmarks.md came from format-1 indexes (the commit before bigrams).
 """
 
 from __future__ import annotations
@@ -31,27 +32,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index  # noqa: E402
 from rag.evaluation.data import load_questions, retrieval_metrics  # noqa: E402
+from rag.retrieval.fusion import score_fusion  # noqa: E402
 from rag.retrieval.index import _dedupe  # noqa: E402
 from rag.store import bm25_keywords, folder_versions  # noqa: E402
-from rag.text.tokenizer import char_bigrams, document_terms, query_terms, tokenize  # noqa: E402
-
-def _normalised(ranked, weight):
-    if not ranked or weight <= 0:
-        return {}
-    top = ranked[0][1] or 1.0
-    return {key: weight * s / top for key, s in ranked}
-
+from rag.text.tokenizer import char_bigrams, document_terms, query_terms  # noqa: E402
 
 def fuse(kw, dense, bi, w: float, d: float, b: float) -> list[tuple[int, float]]:
-    fused: dict[int, float] = {}
-    for part in (_normalised(kw, w), _normalised(bi, b)):
-        for key, s in part.items():
-            fused[key] = fused.get(key, 0.0) + s
-    if dense and d > 0:
-        hi, lo = dense[0][1], dense[-1][1]
-        span = (hi - lo) or 1.0
-        for key, s in dense:
-            fused[key] = fused.get(key, 0.0) + d * (s - lo) / span
+    """The product's score fusion of words and vectors, plus the bigram list normalised
+    the same way as the keyword list (its score over the best)."""
+    fused = dict(score_fusion(kw, dense, w, d))
+    if bi and b > 0:
+        top = bi[0][1] or 1.0
+        for key, s in bi:
+            fused[key] = fused.get(key, 0.0) + b * s / top
     return sorted(fused.items(), key=lambda x: (-x[1], x[0]))
 
 
@@ -73,7 +66,7 @@ def run_set(eval_dir: Path, fmt: str, index_dir: Path, config: Config, limit: in
     legs = []
     for q in questions:
         qv = idx.embedder.encode_queries([q.question])[0]
-        kw, dense = idx.reader.candidates(qv, tokenize(q.question), n, _no_filters())
+        kw, dense = idx.reader.candidates(qv, query_terms(q.question), n, _no_filters())
         bi_query = query_terms(q.question) if mixed else char_bigrams(q.question)
         bi = bm25_keywords.search(bi_index, bi_query, n, n_rows)
         legs.append((kw, dense, bi))
