@@ -35,6 +35,8 @@ def build(vectors: np.ndarray, factory: str, nprobe: int) -> faiss.Index:
     mapped file is never resident as a whole beside FAISS's own copy)."""
     dim = vectors.shape[1]
     index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+    if isinstance(index, faiss.IndexFlat):
+        return _flat(index, vectors)
     if not index.is_trained:
         rng = np.random.default_rng(0)
         rows = None
@@ -45,6 +47,22 @@ def build(vectors: np.ndarray, factory: str, nprobe: int) -> faiss.Index:
         index.add(block)
     if nprobe:
         faiss.extract_index_ivf(index).nprobe = nprobe
+    return index
+
+
+def _flat(index: faiss.IndexFlat, vectors: np.ndarray) -> faiss.IndexFlat:
+    """A flat index filled block by block into storage sized once: ``add`` grows FAISS's
+    buffer by doubling, which for 200,000 vectors held the old and the new buffer at once
+    (+260 MB over the final 400 MB)."""
+    n, dim = vectors.shape
+    index.codes.resize(n * index.code_size)
+    stored = faiss.rev_swig_ptr(index.codes.data(), n * index.code_size)
+    rows = stored.view(np.float32).reshape(n, dim)
+    at = 0
+    for block in vector_file.blocks(vectors):
+        rows[at : at + len(block)] = block
+        at += len(block)
+    index.ntotal = n
     return index
 
 

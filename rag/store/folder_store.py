@@ -11,11 +11,13 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
+from itertools import chain
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
-from rag.store import bm25_keywords, faiss_vectors, folder_versions, sqlite_records, vector_file
+from rag.store import bm25_keywords, faiss_vectors, folder_versions, heap, sqlite_records, vector_file
 from rag.config import Config
 from rag.errors import IndexCorruptError, NewsragError
 from rag.store.manifest import Manifest
@@ -75,26 +77,33 @@ class FaissWriter:
         staging = folder_versions.new_staging(self.index_dir)
         try:
             con = sqlite_records.connect(staging / "meta.sqlite", create=True)
-            old: list[tuple] = []
+            old_rows: list[int] = []  # the kept chunks' rows in the live version, in order
+
+            def kept_chunks() -> Iterator[tuple]:
+                for r in sqlite_records.chunks_of(self.con, keep) if self.con and keep else ():
+                    old_rows.append(r[0])
+                    yield r[1:]
+
             if self.con and keep:
                 sqlite_records.copy_articles(self.con, con, keep)
-                old = sqlite_records.chunks_of(self.con, keep)
-            sqlite_records.insert_articles(con, (sqlite_records.article_row(a, a.doc_id) for a in articles))
-            sqlite_records.insert_chunks(con, (
-                (i,) + tuple(r) for i, r in enumerate([r[1:] for r in old] + list(chunks))))
+            # each row is dropped as soon as it is stored (see StoreWriter.commit): binding
+            # a string gives it a cached UTF-8 copy, which would otherwise live on with it
+            sqlite_records.insert_articles(con, (sqlite_records.article_row(a, a.doc_id)
+                                                 for a in _drained(articles)))
+            sqlite_records.insert_chunks(con, ((i,) + tuple(r) for i, r in enumerate(
+                chain(kept_chunks(), _drained(chunks)))))
             con.commit()
-            articles.clear()  # stored: see StoreWriter.commit
-            chunks.clear()
+            heap.trim()
             n_articles, n_chunks = sqlite_records.counts(con)
             hashes = sqlite_records.article_hashes(con)
-            kept = [(self.vectors, [r[0] for r in old])] if old else []
-            del old
+            kept = [(self.vectors, old_rows)] if old_rows else []
             vectors = vector_file.save(staging / "vectors.npy",
                                        kept + [(np.asarray(vectors).reshape(-1, manifest.dim), None)],
                                        manifest.dim)
             factory, nprobe = faiss_vectors.choose_factory(len(vectors), manifest.approx_threshold)
             faiss_vectors.save(faiss_vectors.build(vectors, factory, nprobe), staging / "dense.faiss")
             del vectors
+            heap.trim()
             bm25_keywords.save(bm25_keywords.build(_StoredTerms(con)), staging / "bm25")
             con.close()
             manifest = manifest.committed(faiss={"factory": factory, "nprobe": nprobe},
@@ -110,6 +119,15 @@ class FaissWriter:
         if self.con:
             self.con.close()
             self.con = None
+
+
+def _drained(items: list) -> Iterator:
+    """The items of ``items`` in order, each let go of by the list once handed out; the
+    list is empty at the end."""
+    for i in range(len(items)):
+        item, items[i] = items[i], None
+        yield item
+    items.clear()
 
 
 class _StoredTerms:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 
 from rag.types import Article, Hit
@@ -65,14 +65,13 @@ def copy_articles(src: sqlite3.Connection, dst: sqlite3.Connection, doc_ids: Seq
         insert_articles(dst, src.execute(q, part))
 
 
-def chunks_of(con: sqlite3.Connection, doc_ids: Sequence[str]) -> list[tuple]:
-    """(row, chunk_id, doc_id, ordinal, start, end, text, tokens, emb_hash) of these articles."""
-    out: list[tuple] = []
+def chunks_of(con: sqlite3.Connection, doc_ids: Sequence[str]) -> Iterator[tuple]:
+    """(row, chunk_id, doc_id, ordinal, start, end, text, tokens, emb_hash) of these articles,
+    read as they are consumed (an update of a large archive copies most of its passages)."""
     for i in range(0, len(doc_ids), 500):
         part = doc_ids[i : i + 500]
         q = f"SELECT * FROM chunks WHERE doc_id IN ({','.join('?' * len(part))}) ORDER BY row"
-        out.extend(con.execute(q, part))
-    return out
+        yield from con.execute(q, part)
 
 
 def hits_for_rows(con: sqlite3.Connection, scored: Sequence[tuple[int, float]]) -> list[Hit]:

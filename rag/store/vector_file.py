@@ -27,11 +27,23 @@ def create(path: Path, rows: int, dim: int) -> np.memmap:
 
 
 def release(array: np.ndarray) -> None:
-    """Drop the resident pages of a memory-mapped ``array`` (a no-op for one in memory);
-    what was written stays in the file."""
-    mapped = getattr(array, "_mmap", None)
-    if isinstance(mapped, mmap.mmap) and not mapped.closed and hasattr(mapped, "madvise"):
+    """Drop the resident pages of the file mapping under ``array`` (a no-op for an array in
+    memory); what was written stays in the file. ``array`` may be a view of a mapped array
+    (``np.asarray(memmap)`` is a plain ndarray whose base is the memmap)."""
+    mapped = _mapping(array)
+    if mapped is not None and not mapped.closed and hasattr(mapped, "madvise"):
         mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def _mapping(array) -> mmap.mmap | None:
+    """The ``mmap`` an array's data lives in, found through its chain of bases."""
+    seen = 0
+    while array is not None and seen < 32:
+        if isinstance(array, mmap.mmap):
+            return array
+        array = getattr(array, "_mmap", None) or getattr(array, "base", None)
+        seen += 1
+    return None
 
 
 def blocks(array: np.ndarray, rows: Sequence[int] | None = None,

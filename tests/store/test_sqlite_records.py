@@ -53,10 +53,10 @@ def test_article_lookups_and_counts(db):
     assert records.article_text(con, "d-missing") is None
     assert records.article_hashes(con) == {BRIDGE.doc_id: BRIDGE.hash, LIBRARY.doc_id: LIBRARY.hash}
     assert records.counts(con) == (2, 3)
-    rows = records.chunks_of(con, [LIBRARY.doc_id, BRIDGE.doc_id])
+    rows = list(records.chunks_of(con, [LIBRARY.doc_id, BRIDGE.doc_id]))
     assert [r[0] for r in rows] == [0, 1, 2]  # by row, whatever the order asked
     assert rows[0][7:] == ("词 语", "h0")  # tokens and embedded-text hash, kept for reuse
-    assert records.chunks_of(con, []) == []
+    assert list(records.chunks_of(con, [])) == []
 
 
 def test_copy_carries_articles_to_the_next_version_in_batches(db, tmp_path):
@@ -65,7 +65,7 @@ def test_copy_carries_articles_to_the_next_version_in_batches(db, tmp_path):
     many = [f"d-nothing-{i}" for i in range(1200)] + [BRIDGE.doc_id]  # over the 500 per query
     records.copy_articles(src, dst, many)
     assert records.article_hashes(dst) == {BRIDGE.doc_id: BRIDGE.hash}
-    assert len(records.chunks_of(src, many)) == 2
+    assert len(list(records.chunks_of(src, many))) == 2
 
 
 def test_a_loaded_version_is_read_only(db):
