@@ -1,6 +1,6 @@
 """Side-by-side retrieval benchmark: newsrag vs LangChain, LlamaIndex, their hybrid recipes and plain BM25.
 
-    python bench/compare.py ../shared/eval [--sets rgb crud] [--limit N]
+    python bench/compare.py ../shared/eval [--sets rgb crud chronoqa] [--limit N]
         [--crud-distractors 10000] [--corpus-limit M] [--work bench/results/compare]
         [--pipelines newsrag langchain llamaindex chatchat llamaindex-hybrid bm25]
         [--backend openvino|torch|onnx|onnx-int8]
@@ -27,7 +27,7 @@ Pipelines (the peers are set up the way their documentation teaches them):
   bm25        bm25s over character bigrams of whole documents (no chunking)
 
 Settings: rgb (300 questions over 7,337 passages), crud (1,181 questions over
-the 1,328 articles) and, with --crud-distractors N > 0, crud over those
+the 1,328 articles), chronoqa (4,626 dev questions over 6,351 passages) and, with --crud-distractors N > 0, crud over those
 articles plus a fixed seeded sample of N corpus.jsonl.gz documents.
 --limit takes a seeded sample of the questions; --corpus-limit M (for quick
 checks only) keeps the gold documents of the sampled questions plus random
@@ -86,7 +86,7 @@ def prepare_set(eval_dir: Path, fmt: str, work: Path, *, limit: int | None = Non
     """
     from rag.evaluation.data import load_questions, write_corpus
 
-    src = eval_dir / ("rgb_zh" if fmt == "rgb" else "crud")
+    src = eval_dir / {"rgb": "rgb_zh", "crud": "crud", "chronoqa": "chronoqa"}[fmt]
     corpus = write_corpus(src, fmt, work / "corpus", distractors=distractors, seed=seed)
     questions = load_questions(src, fmt, limit=limit, seed=seed)
     if corpus_limit:
@@ -388,7 +388,7 @@ def print_table(setting: str, n_docs: int, n_q: int, rows: list[dict], skipped: 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("eval_dir", type=Path, help="path of shared/eval")
-    ap.add_argument("--sets", nargs="+", default=["rgb", "crud"], choices=["rgb", "crud"])
+    ap.add_argument("--sets", nargs="+", default=["rgb", "crud"], choices=["rgb", "crud", "chronoqa"])
     ap.add_argument("--limit", type=int, help="seeded sample of N questions per set")
     ap.add_argument("--crud-distractors", type=int, default=10000,
                     help="also run crud over the articles plus N corpus documents (0: skip)")
