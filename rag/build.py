@@ -106,7 +106,7 @@ def _build(run: _Run, paths, *, rebuild: bool, date: str | None) -> BuildReport:
     report.added = sum(1 for a in todo if a.doc_id not in prev.hashes)
     report.updated = len(todo) - report.added
     report.removed = len(set(prev.hashes) - {a.doc_id for a in todo} - set(unchanged) - set(keep))
-    vectors, dim = _embed(run, prev, chunks, texts, report)
+    vectors, dim = _embed(run, prev, texts, report)
     # the writer takes the articles and chunks over (StoreWriter.commit) and may free them
     # once stored; nothing here may keep them alive through the commit
     del texts, articles, fresh, found
@@ -243,7 +243,7 @@ def _where(a: Article) -> str:
     return f"{frag}{title}"
 
 
-def _embed(run: _Run, prev: Previous, rows: list[ChunkRow], texts: _EmbeddedTexts,
+def _embed(run: _Run, prev: Previous, texts: _EmbeddedTexts,
            report: BuildReport) -> tuple[np.ndarray, int]:
     """Vectors for ``texts`` (one float32 row each, in a memory-mapped file of the build's
     cache folder: `rag.store.vector_file`) and their dimension: reused where possible,
@@ -251,7 +251,7 @@ def _embed(run: _Run, prev: Previous, rows: list[ChunkRow], texts: _EmbeddedText
     writer, config, index_dir, on_progress = run.writer, run.config, run.index_dir, run.on_progress
     cache_root = folder_versions.embcache_dir(index_dir)
     cache = EmbeddingCache(cache_root, config.embedding_id())
-    hashes = [r.emb_hash for r in rows]
+    hashes = [r.emb_hash for r in texts.rows]
     live = writer.cached_vectors(hashes)  # views of the live version's mapped vectors
     found = {**cache.lookup(hashes), **live}
     mapped = next(iter(live.values()), None)
