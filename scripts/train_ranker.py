@@ -42,7 +42,7 @@ from train_reader import load_mrc  # noqa: E402
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 # the previous release's hand-set score (margin less what the evidence misses), for comparison
 OLD = {"margin": 1.0, "passage_missing": -6.0, "sentence_missing": -4.0, "search_gap": -2.0,
-       "other_year": -4.0}
+       "other_time": -4.0}
 
 
 def right(short: str, gold: str) -> bool:
@@ -149,7 +149,7 @@ THRESHOLD_NOTE = (
 #: the sign each weight must have, from what its feature means (None: the data decides)
 SIGNS = {"margin": 1, "passage_missing": -1, "sentence_missing": -1, "passage_missing_idf": -1,
          "sentence_missing_idf": -1, "name_missing": -1, "search_gap": -1,
-         "other_year": -1, "agree": 1, "echo": -1, "type_ok": 1, "type_miss": -1, "near": 1}
+         "other_time": -1, "agree": 1, "echo": -1, "type_ok": 1, "type_miss": -1, "near": 1}
 
 
 def listwise(X: np.ndarray, y: np.ndarray, owner: np.ndarray, names, l2: float = 0.05):

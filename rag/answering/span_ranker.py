@@ -5,8 +5,8 @@ that another retrieved passage is more about the question, that three passages a
 the same answer, or that a 谁 question got a number back. Each candidate span is therefore
 described by a few features — the reader's margin; how much of the question its passage and
 its sentence miss; how far search ranked its passage below the first; evidence of another
-year than the one asked; how many other passages give the same answer; whether its type fits
-what the question asks (a number for 多少, a date for 何时, a name for 谁, a place for 哪里);
+year, month or day than the one asked (`rag.answering.asked_time`); how many other passages
+give the same answer; whether its type fits what the question asks (a number for 多少, a date for 何时, a name for 谁, a place for 哪里);
 whether it merely repeats the question — and a linear ranker weighs them.
 
 The weights live in ``rag/models/reader/ranker.json``. ``scripts/train_ranker.py`` fits them
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.span_shape import shape
@@ -33,15 +34,9 @@ from rag.types import Hit
 
 RANKER_FILE = Path(__file__).resolve().parents[1] / "models" / "reader" / "ranker.json"
 FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_idf",
-            "sentence_missing_idf", "name_missing", "search_gap", "other_year", "rank", "span_rank",
+            "sentence_missing_idf", "name_missing", "search_gap", "other_time", "rank", "span_rank",
             "margin_gap", "agree", "echo", "type_ok", "type_miss", "short_len", "near")
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2))
-# a year the question names: "2022年…", and also "2022春运" / "2022赛季" (a year written
-# without 年 before a word, never a count: "2000万辆", "2000多名")
-ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千百元个件人名次条"
-                        r"台辆张只项家所米吨度倍分秒位户篇部场多余-])")
 # what the question asks for — as a question (多少, 谁, 哪里 …) or, typed like a search, as the
 # thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
 _ASKS = {
@@ -82,7 +77,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     shaped into short answers with their evidence; instructions and sentences that are
     themselves questions are dropped."""
     heads = [len(_head(h)) for h in hits]
-    asked_years = set(ASKED_YEAR.findall(query))
+    asked = asked_time(query)
     q_terms = terms(query)
     weight = {t: _idf(t) for t in q_terms}
     q_names = names(query) | numbers(query)
@@ -112,7 +107,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         f = dict.fromkeys(FEATURES, 0.0)
         f |= {"margin": span.margin, "rank": float(span.passage), "span_rank": float(nth),
               "search_gap": max(0.0, 1 - hit.score / top) if top > 0 else 0.0,
-              "other_year": float(bool(asked_years) and other_year(text, hit, asked_years)),
+              "other_time": float(bool(asked) and other_time(text, hit, asked)),
               "short_len": math.log1p(len(short))}
         if q_terms:
             in_sentence = terms(text)
@@ -258,21 +253,6 @@ def _key(short: str) -> str:
 def _same(a: str, b: str) -> bool:
     """The same answer written in two passages: equal, or one inside the other."""
     return bool(a and b) and (a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a)))
-
-
-def other_year(sentence: str, hit: Hit, asked: set[str]) -> bool:
-    """The evidence names years, none of them one the question asks about: the sentence's
-    own years decide ("德约科维奇夺得2023年澳网男单冠军" for a 2022 question); a sentence
-    without one is judged by its passage (title, text, date)."""
-    years = set(_YEAR.findall(sentence))
-    if hit.date:  # 今年/去年/前年 in a dated article name a year too
-        y = int(hit.date[:4])
-        years |= {str(y - back) for word, back in _RELATIVE_YEARS if word in sentence}
-    if not years:
-        years = set(_YEAR.findall(f"{hit.title}\n{hit.text}"))
-        if hit.date:
-            years.add(hit.date[:4])
-    return bool(years) and not years & asked
 
 
 def tidy(span: str) -> str:

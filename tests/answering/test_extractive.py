@@ -92,21 +92,3 @@ def test_the_engine_of_earlier_releases_stays_one_setting_away(loaded_index):
 ])
 def test_yes_no_detection(question, expected):
     assert is_yes_no(question) is expected
-
-
-def test_evidence_of_another_year_is_told_apart():
-    """The same event in another year is the commonest wrong answer: the evidence's own
-    years decide, 今年/去年 count in a dated article, the passage decides otherwise."""
-    from rag.answering.span_ranker import other_year
-    from rag.types import Hit
-
-    def hit(text: str, date: str | None = None, title: str = "") -> Hit:
-        return Hit("d", "c", title, date, "s", text, 1.0, 0, len(text))
-
-    assert other_year("德约科维奇夺得2023年澳网男单冠军。", hit("…2022年…"), {"2022"})
-    assert not other_year("纳达尔夺得2022年澳网男单冠军。", hit("…"), {"2022"})
-    last_year = "去年年底，他决定重新开发游戏。"
-    assert not other_year(last_year, hit(last_year + "2023年11月上线。", "2024-03-01"), {"2023"})
-    assert other_year(last_year, hit(last_year, "2022-03-01"), {"2023"})
-    assert not other_year("冠军是他。", hit("冠军是他。", None, "2023年赛事回顾"), {"2023"})
-    assert not other_year("冠军是他。", hit("冠军是他。"), {"2023"})  # no year at all: no verdict

@@ -1,0 +1,91 @@
+"""The time a question asks about, and whether an answer's evidence speaks of another.
+
+News repeats itself: the same league crowns a champion every year, a health office reports
+new cases every day, and a question that names its time ("2024年8月2日在哪场比赛中中国选手
+夺得金牌？", "2023年6月6日北京报告了多少例猴痘病例？") is most often answered wrongly with
+the same kind of sentence about another day. Relative times are already written out by
+then (`rag.answering.dates`: "昨天" -> "2020年8月6日"), so the question's own text says
+which year, month or day it asks about, and the evidence is judged at that grain:
+
+* a year: the sentence's years (今年/去年/前年 in a dated article count), or its passage's
+  when the sentence names none;
+* a month or a day: the sentence's own month-day mentions, when it has any (a passage
+  names many days; only the sentence that holds the answer can be held to one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.types import Hit
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2))
+# a year the question names: "2022年…", and also "2022春运" / "2022赛季" (a year written
+# without 年 before a word, never a count: "2000万辆", "2000多名")
+ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千百元个件人名次条"
+                        r"台辆张只项家所米吨度倍分秒位户篇部场多余-])")
+# "8月2日", "12月" (never "3个月": a length, not a month); a day needs its month
+_MONTH_DAY = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*月\s*(?:(3[01]|[12]\d|0?[1-9])\s*[日号])?")
+
+
+@dataclass(frozen=True)
+class AskedTime:
+    """The years, months and days (month, day) a question names."""
+
+    years: frozenset[str]
+    months: frozenset[int]
+    days: frozenset[tuple[int, int]]
+
+    def __bool__(self) -> bool:
+        return bool(self.years or self.months or self.days)
+
+
+def asked_time(query: str) -> AskedTime:
+    """What ``query`` names, at every grain it names ("2024年8月2日": 2024, —, (8, 2);
+    "2020年2月": 2020, 2, —)."""
+    months, days = set(), set()
+    for m, d in _MONTH_DAY.findall(query):
+        if d:
+            days.add((int(m), int(d)))
+        else:
+            months.add(int(m))
+    return AskedTime(frozenset(ASKED_YEAR.findall(query)), frozenset(months), frozenset(days))
+
+
+def other_time(sentence: str, hit: Hit, asked: AskedTime) -> bool:
+    """The evidence speaks of another time than the one asked: another year
+    ("德约科维奇夺得2023年澳网男单冠军" for a 2022 question), or, when the question names
+    a month or a day, a sentence that names months or days, none of them the one asked."""
+    return bool(asked.years) and other_year(sentence, hit, asked.years) or _other_day(sentence, asked)
+
+
+def _other_day(sentence: str, asked: AskedTime) -> bool:
+    if not (asked.days or asked.months):
+        return False
+    said = _MONTH_DAY.findall(sentence)
+    if not said:
+        return False  # no verdict: the sentence names no month
+    days = {(int(m), int(d)) for m, d in said if d}
+    months = {int(m) for m, _ in said}
+    if asked.days:
+        if days & asked.days:
+            return False
+        # "8月" alone in the sentence: judged by the asked day's month
+        return not ({m for m, _ in asked.days} & (months - {m for m, _ in days}))
+    return not (months & asked.months)
+
+
+def other_year(sentence: str, hit: Hit, asked: set[str] | frozenset[str]) -> bool:
+    """The evidence names years, none of them one the question asks about: the sentence's
+    own years decide; a sentence without one is judged by its passage (title, text, date)."""
+    years = set(_YEAR.findall(sentence))
+    if hit.date:  # 今年/去年/前年 in a dated article name a year too
+        y = int(hit.date[:4])
+        years |= {str(y - back) for word, back in _RELATIVE_YEARS if word in sentence}
+    if not years:
+        years = set(_YEAR.findall(f"{hit.title}\n{hit.text}"))
+        if hit.date:
+            years.add(hit.date[:4])
+    return bool(years) and not years & asked

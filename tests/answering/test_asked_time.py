@@ -1,0 +1,48 @@
+"""The time a question names, and evidence that speaks of another (`rag.answering.asked_time`)."""
+
+from rag.answering.asked_time import asked_time, other_time, other_year
+from rag.types import Hit
+
+
+def hit(text: str, date: str | None = None, title: str = "") -> Hit:
+    return Hit("d", "c", title, date, "s", text, 1.0, 0, len(text))
+
+
+def test_what_a_question_names():
+    t = asked_time("2024年8月2日在哪场比赛中中国选手夺得金牌？")
+    assert (t.years, t.months, t.days) == ({"2024"}, set(), {(8, 2)})
+    t = asked_time("2020年2月，哪个国家与科索沃签署了恢复交通连接的协议？")
+    assert (t.years, t.months, t.days) == ({"2020"}, {2}, set())
+    assert not asked_time("训练营的时长是多久？")
+    assert not asked_time("为期3个月的培训有多少人参加？")  # a length, not a month
+    assert asked_time("2022春运发送旅客多少人次？").years == {"2022"}
+    assert not asked_time("卖出2000万辆").years  # a count, not a year
+
+
+def test_evidence_of_another_year_is_told_apart():
+    """The same event in another year is the commonest wrong answer: the evidence's own
+    years decide, 今年/去年 count in a dated article, the passage decides otherwise."""
+    assert other_year("德约科维奇夺得2023年澳网男单冠军。", hit("…2022年…"), {"2022"})
+    assert not other_year("纳达尔夺得2022年澳网男单冠军。", hit("…"), {"2022"})
+    last_year = "去年年底，他决定重新开发游戏。"
+    assert not other_year(last_year, hit(last_year + "2023年11月上线。", "2024-03-01"), {"2023"})
+    assert other_year(last_year, hit(last_year, "2022-03-01"), {"2023"})
+    assert not other_year("冠军是他。", hit("冠军是他。", None, "2023年赛事回顾"), {"2023"})
+    assert not other_year("冠军是他。", hit("冠军是他。"), {"2023"})  # no year at all: no verdict
+
+
+def test_evidence_of_another_day_is_told_apart():
+    """A question naming its day: a sentence about another day of the same year is the
+    wrong report ("8月10日…夺得金牌" for "8月2日…"), one naming no day gets no verdict."""
+    asked = asked_time("2024年8月2日在哪场比赛中中国选手夺得金牌？")
+    passage = hit("2024年8月2日，巴黎奥运会羽毛球混双决赛中，中国选手夺得金牌。", "2024-08-10")
+    assert other_time("2024年8月10日凌晨，巴黎奥运会女子50公斤级拳击比赛中，中国选手吴愉夺得金牌。",
+                      passage, asked)
+    assert not other_time("2024年8月2日，巴黎奥运会羽毛球混双决赛中，中国选手夺得金牌。", passage, asked)
+    assert not other_time("中国选手夺得金牌。", passage, asked)  # no day named: no verdict
+    assert not other_time("8月，中国选手在巴黎夺得多枚金牌。", passage, asked)  # its month
+    assert other_time("9月，中国选手在杭州夺得多枚金牌。", passage, asked)
+    month = asked_time("2024年2月，哪个前美国总统对法院的裁决提出上诉？")
+    assert other_time("2024年3月8日，美国前总统特朗普向纽约联邦法院提出上诉。", passage, month)
+    assert not other_time("2024年2月7日，上诉法院驳回特朗普的申诉。", passage, month)
+    assert other_time("2023年2月7日，上诉法院驳回申诉。", passage, month)  # the year still counts
