@@ -154,7 +154,7 @@ OPTION_NAMES = {"k": "-k", "date_from": "--date-from", "date_to": "--date-to", "
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "date", None):
-        from rag.ingest.newspaper import parse_date
+        from rag.ingest.article_header import parse_date
 
         if parse_date(args.date) is None:
             print(f"newsrag: error: --date {args.date!r} is not a date (expected YYYY-MM-DD)",

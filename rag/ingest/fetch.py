@@ -196,7 +196,7 @@ def _save_article(client: Fetcher, url: str, extra: dict, out_dir: Path) -> Path
     """Fetch (unless the feed step already did) and extract one page; write its record."""
     import trafilatura
 
-    from rag.ingest.newspaper import parse_date
+    from rag.ingest.article_header import parse_date
 
     body = extra.pop("_page", None)
     if body is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.ingest.json_values import MAX_DEPTH, LongNumber, TooDeep, clean_value, parse_int
-from rag.ingest.newspaper import date_from_header, parse_date
+from rag.ingest.article_header import date_from_header, parse_date
 from rag.types import Article, Problem
 
 TEXT_FIELDS = ("text", "content", "body")

@@ -28,8 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.ingest.article_header import date_from_header
 from rag.ingest.encoding import Skip
-from rag.ingest.newspaper import date_from_header, is_byline_start
+from rag.ingest.newspaper import is_byline_start
 from rag.ingest.pdf_layout import Line, body_size, columns, page_lines, reading_order
 
 HEADLINE = 1.25  # x the body size

@@ -20,19 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rag.ingest.article_header import date_from_filename, date_from_header, parse_byline, parse_date
 from rag.ingest.docx_reader import read_docx
 from rag.ingest.pdf_reader import read_pdf
 from rag.ingest.encoding import Skip, decode_notes, fix_surrogates
 from rag.ingest.file_walk import files_under, read_regular, safe_resolve
 from rag.ingest.json_reader import _article, _clean, read_json, read_jsonl
 from rag.ingest.json_values import TooDeep, clean_value
-from rag.ingest.newspaper import (
-    date_from_filename,
-    date_from_header,
-    parse_byline,
-    parse_date,
-    split_page,
-)
+from rag.ingest.newspaper import split_page
 from rag.types import Article, Problem
 
 SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".docx", ".pdf")
