@@ -6,8 +6,9 @@ the same answer, or that a 谁 question got a number back. Each candidate span i
 described by a few features — the reader's margin; how much of the question its passage and
 its sentence miss; how far search ranked its passage below the first; evidence of another
 year, month or day than the one asked (`rag.answering.asked_time`); how many other passages
-give the same answer; whether its type fits what the question asks (a number for 多少, a date for 何时, a name for 谁, a place for 哪里);
-whether it merely repeats the question — and a linear ranker weighs them.
+give the same answer; whether its type fits what the question asks (a number for 多少, a date
+for 何时, a name for 谁, a place for 哪里); whether it merely repeats the question — and a
+linear ranker weighs them.
 
 The weights live in ``rag/models/reader/ranker.json``. ``scripts/train_ranker.py`` fits them
 on CMRC 2018 questions the reader never saw, asked of a real newsrag index over the
