@@ -28,6 +28,8 @@ ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千�
                         r"台辆张只项家所米吨度倍分秒位户篇部场多余-])")
 # "8月2日", "12月" (never "3个月": a length, not a month); a day needs its month
 _MONTH_DAY = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*月\s*(?:(3[01]|[12]\d|0?[1-9])\s*[日号])?")
+# "2月以来" / "8月1日起" / "3月至今" open a period rather than name a point in it
+_SINCE = re.compile(r"\s*(?:以来|至今|起|之后|以后|后|开始)")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,10 @@ def asked_time(query: str) -> AskedTime:
     """What ``query`` names, at every grain it names ("2024年8月2日": 2024, —, (8, 2);
     "2020年2月": 2020, 2, —)."""
     months, days = set(), set()
-    for m, d in _MONTH_DAY.findall(query):
+    for found in _MONTH_DAY.finditer(query):
+        if _SINCE.match(query, found.end()):
+            continue
+        m, d = found.groups()
         if d:
             days.add((int(m), int(d)))
         else:
@@ -58,7 +63,7 @@ def other_time(sentence: str, hit: Hit, asked: AskedTime) -> bool:
     """The evidence speaks of another time than the one asked: another year
     ("德约科维奇夺得2023年澳网男单冠军" for a 2022 question), or, when the question names
     a month or a day, a sentence that names months or days, none of them the one asked."""
-    return bool(asked.years) and other_year(sentence, hit, asked.years) or _other_day(sentence, asked)
+    return (bool(asked.years) and other_year(sentence, hit, asked.years)) or _other_day(sentence, asked)
 
 
 def _other_day(sentence: str, asked: AskedTime) -> bool:

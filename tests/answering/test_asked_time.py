@@ -15,6 +15,8 @@ def test_what_a_question_names():
     assert (t.years, t.months, t.days) == ({"2020"}, {2}, set())
     assert not asked_time("训练营的时长是多久？")
     assert not asked_time("为期3个月的培训有多少人参加？")  # a length, not a month
+    t = asked_time("2024年2月以来，A股上市公司共发布了多少单回购计划？")  # a period opened, not a month
+    assert (t.years, t.months, t.days) == ({"2024"}, set(), set())
     assert asked_time("2022春运发送旅客多少人次？").years == {"2022"}
     assert not asked_time("卖出2000万辆").years  # a count, not a year
 
