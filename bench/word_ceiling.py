@@ -35,8 +35,9 @@ def fitting_documents(question: str, gold_text: str, texts: list[str]) -> int:
     """How many of ``texts`` hold every word of ``question`` that ``gold_text`` holds (all of
     them when the gold article holds none: nothing in the words points to it)."""
     words = [w for w in dict.fromkeys(jieba.cut(question)) if len(w) >= 2 and w not in STOPWORDS]
-    held = sorted((w for w in words if w in gold_text), key=len, reverse=True)  # longest first:
-    if not held:                                                               # fails soonest
+    # longest first: a long word is the one most documents lack, so `all` stops soonest
+    held = sorted((w for w in words if w in gold_text), key=len, reverse=True)
+    if not held:
         return len(texts)
     return sum(all(w in t for w in held) for t in texts)
 

@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from rag.ingest.newspaper import _DATE_TOKEN, LONG_TITLE_MAX, heading_like, is_byline_start
+from rag.ingest.newspaper import LONG_TITLE_MAX, date_line, heading_like, is_byline_start
 
 CN_TZ = timezone(timedelta(hours=8))  # epoch timestamps are read as Beijing time
 _YMD = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
@@ -126,8 +126,8 @@ def date_from_header(text: str, max_lines: int = 4, datelines: bool = True) -> s
     share the page date line, not the first article's dateline).
     """
     for line in [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]:
-        if (m := _DATE_TOKEN.match(line)) and not set(line) & set("，。"):
-            return parse_date(m.group(1))
+        if day := date_line(line):
+            return parse_date(day)
         if datelines and (m := _DATELINE.match(line) or _OPENING_DATE.match(line)):
             return parse_date(m.group(1))
         if datelines and is_byline_start(line):

@@ -41,7 +41,7 @@ _BYLINE_START = re.compile(
 )
 _SLOGAN = re.compile(r"[\u4e00-\u9fff“”]{4,}(?:[ \u3000]+[\u4e00-\u9fff“”]{4,})+")
 _PAGE_NO = re.compile(r"第\s*[0-9０-９一二三四五六七八九十]+\s*版")
-_DATE_TOKEN = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?=$|[\s|｜·/])")
+_DATE_LINE = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?=$|[\s|｜·/])")
 
 
 @dataclass
@@ -78,6 +78,14 @@ def heading_like(line: str, max_len: int = HEADING_MAX) -> bool:
     return not (line[-1] in "”’」』" and len(line) > 1 and line[-2] in "。！？!?…")
 
 
+def date_line(line: str) -> str | None:
+    """The date of a line that is only a date plus furniture ("2023年12月28日 星期四 第3版"),
+    never of a sentence that starts with one (it has a comma or a full stop)."""
+    line = line.strip()
+    m = _DATE_LINE.match(line)
+    return m.group(1) if m and not set(line) & set("，。") else None
+
+
 def is_furniture(line: str) -> bool:
     """Page furniture: a date/issue line or a slogan banner of parallel phrases.
 
@@ -85,7 +93,7 @@ def is_furniture(line: str) -> bool:
     ("深入学习贯彻… 奋力开拓…"); article titles use punctuation instead.
     """
     line = line.strip()
-    if _DATE_TOKEN.match(line) and not set(line) & set("，。"):
+    if date_line(line):
         return True
     return bool(_PAGE_NO.search(line) and len(line) <= 30) or bool(_SLOGAN.fullmatch(line))
 

@@ -114,3 +114,15 @@ def test_the_idf_table_read_from_its_file_is_jiebas_own():
     table, median = _idf_table()
     jieba_own = IDFLoader(DEFAULT_IDF)
     assert table == jieba_own.idf_freq and median == jieba_own.median_idf
+
+
+def test_evidence_about_another_day_than_asked_is_marked():
+    """`other_time` reaches the ranker: the same report from another day is marked, the
+    asked day's is not (hand-built spans, so only the wiring is under test)."""
+    texts = ["2024年8月10日，中国选手在拳击决赛中夺得金牌。", "2024年8月2日，中国选手在羽毛球混双决赛中夺得金牌。"]
+    hits = [Hit(f"d{i}", f"c{i}", "", "2024-08-11", "s", t, 1.0, 0, len(t)) for i, t in enumerate(texts)]
+    spans = [Span(i, t.index("在") + 1, t.index("中夺"), t[t.index("在") + 1:t.index("中夺")], 5.0)
+             for i, t in enumerate(texts)]
+    found = {c.passage: c for c in candidates("2024年8月2日在哪场比赛中中国选手夺得金牌？", hits, spans)}
+    assert found[0].short == "拳击决赛" and found[0].features["other_time"] == 1.0
+    assert found[1].short == "羽毛球混双决赛" and found[1].features["other_time"] == 0.0
