@@ -30,6 +30,15 @@ import numpy as np
 from rag.errors import ConfigError
 
 MIN_COS = 0.999
+
+#: How many input shapes the CPU plugin keeps compiled kernels for (its
+#: ``CPU_RUNTIME_CACHE_CAPACITY``; OpenVINO's default is 5,000). A build feeds
+#: batches longest-first, so each shape is met once and never again, and the
+#: default kept a few hundred MB of kernels for shapes that never came back
+#: (e5-small over 8,192 CRUD passages, bench/openvino_memory.py: +353 MB and
+#: still climbing at 5,000, +154 MB and flat at 16, same vectors, same speed).
+#: Sixteen still holds the shapes of consecutive batches and of recent queries.
+RUNTIME_CACHE_SHAPES = 16
 _INSTALL_HINT = "pip install openvino onnx onnxruntime  (or NEWSRAG_BACKEND=torch)"
 
 
@@ -65,6 +74,7 @@ class OpenVINOSession:
             "INFERENCE_PRECISION_HINT": self.precision,
             "NUM_STREAMS": str(streams),
             "INFERENCE_NUM_THREADS": int(threads),
+            "CPU_RUNTIME_CACHE_CAPACITY": str(RUNTIME_CACHE_SHAPES),
         })
         self._local = threading.local()
         # One tiny inference on this thread before any worker thread runs one:

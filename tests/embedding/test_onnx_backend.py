@@ -19,22 +19,7 @@ from rag.errors import ConfigError
 CACHE_AT_START = os.environ.get("NEWSRAG_CACHE")  # before the onnx_cache fixture sets its own
 
 
-def test_fingerprint_follows_the_model_files(tmp_path):
-    model = tmp_path / "tiny-model"
-    model.mkdir()
-    (model / "config.json").write_text('{"hidden_size": 8}')
-    (model / "pytorch_model.bin").write_bytes(b"weights")
-    (model / "README.md").write_text("not part of the model")
-    first = onnx_backend.fingerprint(model)
-    (model / "README.md").write_text("edited")
-    assert onnx_backend.fingerprint(model) == first
-    (model / "pytorch_model.bin").write_bytes(b"other weights")
-    assert onnx_backend.fingerprint(model) != first
-
-
 def test_onnx_backend_needs_a_local_folder(tmp_path):
-    with pytest.raises(ConfigError, match="local model folder"):
-        onnx_backend.fingerprint(tmp_path / "BAAI" / "no-such-model")
     with pytest.raises(ConfigError, match="unknown ONNX backend"):
         onnx_backend.onnx_file(tmp_path, "onnx-fp16")
 
