@@ -3,9 +3,10 @@
     python bench/compare.py ../shared/eval [--sets rgb crud chronoqa] [--limit N]
         [--crud-distractors 10000] [--corpus-limit M] [--work bench/results/compare]
         [--pipelines newsrag langchain llamaindex chatchat llamaindex-hybrid bm25]
-        [--backend openvino|torch|onnx|onnx-int8]
+        [--backend openvino|torch|onnx|onnx-int8] [--model m3e-small|e5-small]
 
-Same machine, one run, same embedding model (m3e-small from its local folder),
+Same machine, one run, same embedding model (--model: m3e-small, or e5-small with its
+"query: " / "passage: " prompts, each from its local folder; bench/peers.py),
 same documents, same questions. Each pipeline builds its index and answers
 every question in its own subprocess, so build time, peak memory (ru_maxrss)
 and query latency are its own. Results are scored at article level: the
@@ -43,7 +44,6 @@ import os
 import random
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -55,26 +55,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import peers  # noqa: E402  (bench/peers.py: the pipelines)
+from peers import records  # noqa: E402
+
 PIPELINES = ["newsrag", "langchain", "llamaindex", "chatchat", "llamaindex-hybrid", "bm25"]
-NEWSRAG_MODES = {"hybrid": "newsrag fused", "dense": "newsrag dense", "keyword": "newsrag keyword"}
-CANDIDATES = 50  # chunks a chunk-level peer retrieves (per leg) before de-duplication (newsrag: candidates=50)
-CHATCHAT_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", ""]
-# llama-index-retrievers-bm25 takes no tokenizer (the parameter is deprecated and ignored),
-# only a regex; its default \w\w+ makes a whole Chinese clause one token. This lookahead
-# yields the overlapping character bigrams of each run of word characters instead.
-LLAMAINDEX_BM25_TOKENS = r"(?=(\w\w))"
-TOP = 10  # articles scored per question
 WARMUP = "预热查询"
 
 
 # --------------------------------------------------------------------------- data
-
-def _records(path: Path):
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
 
 def prepare_set(eval_dir: Path, fmt: str, work: Path, *, limit: int | None = None,
                 distractors: int = 0, corpus_limit: int | None = None, seed: int = 0):
@@ -93,7 +81,7 @@ def prepare_set(eval_dir: Path, fmt: str, work: Path, *, limit: int | None = Non
         gold = {g for q in questions for g in q.gold_ids}
         out = corpus.with_name(f"{corpus.stem}_sub{corpus_limit}_q{limit or 'all'}.jsonl")
         if not out.exists():
-            recs = list(_records(corpus))
+            recs = list(records(corpus))
             keep = [r for r in recs if r["id"] in gold]
             rest = [r for r in recs if r["id"] not in gold]
             keep += random.Random(seed).sample(rest, max(0, min(len(rest), corpus_limit - len(keep))))
@@ -106,177 +94,8 @@ def prepare_set(eval_dir: Path, fmt: str, work: Path, *, limit: int | None = Non
     return corpus, questions
 
 
-def document_text(rec: dict) -> str:
-    """What a peer pipeline indexes for a corpus record: the title (if any), then the text."""
-    title = (rec.get("title") or "").strip()
-    return f"{title}\n\n{rec['text']}" if title else rec["text"]
-
-
-def dedupe(ids, k: int = TOP) -> list[str]:
-    out, seen = [], set()
-    for i in ids:
-        if i is not None and i not in seen:
-            seen.add(i)
-            out.append(i)
-            if len(out) == k:
-                break
-    return out
-
-
 # --------------------------------------------------------------------------- pipelines
 # Each returns (build seconds, chunks, {label: search function}); search(question) -> doc ids.
-
-def newsrag_pipeline(corpus: Path, index_dir: Path, backend: str | None):
-    from rag import Config, Index, build_index
-
-    config = Config(model="m3e-small", **({"backend": backend} if backend else {}))
-    shutil.rmtree(index_dir, ignore_errors=True)
-    t0 = time.perf_counter()
-    report = build_index([corpus], index_dir, config=config, show_progress=False)
-    idx = Index.load(index_dir, config=config)
-    build_s = time.perf_counter() - t0
-
-    def searcher(mode):
-        def search(q):
-            return [h.metadata.get("id") for h in idx.search(q, TOP, per_article=True, mode=mode)]
-        return search
-
-    info = {"chunks": report.chunks, "backend": config.embedding.backend}
-    return build_s, info, {label: searcher(mode) for mode, label in NEWSRAG_MODES.items()}
-
-
-def langchain_pipeline(corpus: Path, model_path: str):
-    from langchain_community.vectorstores import FAISS
-    from langchain_core.documents import Document
-    from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    t0 = time.perf_counter()
-    docs = [Document(page_content=document_text(r), metadata={"id": r["id"]})
-            for r in _records(corpus)]
-    splits = RecursiveCharacterTextSplitter().split_documents(docs)
-    embeddings = HuggingFaceEmbeddings(model_name=model_path)
-    store = FAISS.from_documents(splits, embeddings)
-    build_s = time.perf_counter() - t0
-
-    def search(q):
-        return dedupe(d.metadata["id"] for d in store.similarity_search(q, k=CANDIDATES))
-
-    return build_s, {"chunks": len(splits)}, {"langchain": search}
-
-
-def _llamaindex_index(corpus: Path, model_path: str):
-    """LlamaIndex's default vector index of the corpus (both LlamaIndex pipelines start here)."""
-    from llama_index.core import Document, Settings, VectorStoreIndex
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-    Settings.llm = None
-    Settings.embed_model = HuggingFaceEmbedding(model_name=model_path)
-    docs = [Document(text=document_text(r), metadata={"id": r["id"]},
-                     excluded_embed_metadata_keys=["id"], excluded_llm_metadata_keys=["id"])
-            for r in _records(corpus)]
-    return VectorStoreIndex.from_documents(docs)
-
-
-def llamaindex_pipeline(corpus: Path, model_path: str):
-    t0 = time.perf_counter()
-    index = _llamaindex_index(corpus, model_path)
-    retriever = index.as_retriever(similarity_top_k=CANDIDATES)
-    build_s = time.perf_counter() - t0
-
-    def search(q):
-        return dedupe(n.node.metadata["id"] for n in retriever.retrieve(q))
-
-    return build_s, {"chunks": len(index.docstore.docs)}, {"llamaindex": search}
-
-
-def chatchat_pipeline(corpus: Path, model_path: str):
-    """Langchain-Chatchat's knowledge-base retrieval: its Chinese splitter settings and its
-    "ensemble" retriever (jieba BM25 + FAISS, equal weights, weighted reciprocal rank fusion).
-
-    Chatchat passes no keep_separator, so the splitter's default applies; its FAISS store
-    normalises the vectors (normalize_L2=True). Both legs return CANDIDATES chunks, as the
-    other peers do, instead of Chatchat's top_k and score threshold.
-    """
-    import jieba
-    from langchain_classic.retrievers import EnsembleRetriever
-    from langchain_community.retrievers import BM25Retriever
-    from langchain_community.vectorstores import FAISS
-    from langchain_core.documents import Document
-    from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    t0 = time.perf_counter()
-    docs = [Document(page_content=document_text(r), metadata={"id": r["id"]})
-            for r in _records(corpus)]
-    splitter = RecursiveCharacterTextSplitter(separators=CHATCHAT_SEPARATORS,
-                                              chunk_size=750, chunk_overlap=150)
-    splits = splitter.split_documents(docs)
-    store = FAISS.from_documents(splits, HuggingFaceEmbeddings(model_name=model_path),
-                                 normalize_L2=True)
-    bm25 = BM25Retriever.from_documents(splits, preprocess_func=jieba.lcut_for_search)
-    bm25.k = CANDIDATES
-    retriever = EnsembleRetriever(
-        retrievers=[bm25, store.as_retriever(search_kwargs={"k": CANDIDATES})], weights=[0.5, 0.5])
-    build_s = time.perf_counter() - t0
-
-    def search(q):
-        return dedupe(d.metadata["id"] for d in retriever.invoke(q))
-
-    return build_s, {"chunks": len(splits)}, {"chatchat (jieba BM25 + FAISS)": search}
-
-
-def llamaindex_hybrid_pipeline(corpus: Path, model_path: str):
-    """LlamaIndex's documented hybrid: the llamaindex pipeline's index plus a BM25Retriever
-    over its docstore, fused by QueryFusionRetriever.
-
-    num_queries=1: no LLM writes extra queries (offline). reciprocal_rerank fuses by rank,
-    so BM25's unbounded scores and cosine similarities need no common scale; it is also
-    the mode of LlamaIndex's BM25 hybrid example.
-    """
-    from llama_index.core.retrievers import QueryFusionRetriever
-    from llama_index.retrievers.bm25 import BM25Retriever
-
-    t0 = time.perf_counter()
-    index = _llamaindex_index(corpus, model_path)
-    bm25 = BM25Retriever.from_defaults(docstore=index.docstore, similarity_top_k=CANDIDATES,
-                                       skip_stemming=True, token_pattern=LLAMAINDEX_BM25_TOKENS)
-    retriever = QueryFusionRetriever(
-        [index.as_retriever(similarity_top_k=CANDIDATES), bm25], similarity_top_k=CANDIDATES,
-        num_queries=1, mode="reciprocal_rerank", use_async=False)
-    build_s = time.perf_counter() - t0
-
-    def search(q):
-        return dedupe(n.node.metadata["id"] for n in retriever.retrieve(q))
-
-    return build_s, {"chunks": len(index.docstore.docs)}, {"llamaindex hybrid (BM25 + vector)": search}
-
-
-def bigrams(text: str) -> list[str]:
-    s = re.sub(r"\s+", "", text.lower())
-    return [s[i:i + 2] for i in range(len(s) - 1)] or ([s] if s else [])
-
-
-def bm25_pipeline(corpus: Path):
-    import bm25s
-    import numpy as np
-
-    t0 = time.perf_counter()
-    recs = list(_records(corpus))
-    ids = [r["id"] for r in recs]
-    retriever = bm25s.BM25()
-    retriever.index([bigrams(document_text(r)) for r in recs], show_progress=False)
-    build_s = time.perf_counter() - t0
-
-    def search(q):
-        scores = np.asarray(retriever.get_scores(bigrams(q)))
-        k = min(TOP, len(ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [ids[i] for i in top if scores[i] > 0]
-
-    return build_s, {"chunks": len(ids)}, {"bm25 (char bigrams)": search}
-
 
 def worker(args) -> None:
     """Build one pipeline and answer every question; write timings and rankings as JSON."""
@@ -285,21 +104,16 @@ def worker(args) -> None:
     logging.disable(logging.WARNING)
     questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))
     corpus = Path(args.corpus)
-    from rag.embedding.embedder import m3e_small_path
-
-    model_path = str(m3e_small_path())
+    model = peers.peer_model(args.model)
     if args.pipeline == "newsrag":
-        build_s, info, searches = newsrag_pipeline(corpus, Path(args.index_dir), args.backend)
-    elif args.pipeline == "langchain":
-        build_s, info, searches = langchain_pipeline(corpus, model_path)
-    elif args.pipeline == "llamaindex":
-        build_s, info, searches = llamaindex_pipeline(corpus, model_path)
-    elif args.pipeline == "chatchat":
-        build_s, info, searches = chatchat_pipeline(corpus, model_path)
-    elif args.pipeline == "llamaindex-hybrid":
-        build_s, info, searches = llamaindex_hybrid_pipeline(corpus, model_path)
+        build_s, info, searches = peers.newsrag_pipeline(corpus, Path(args.index_dir), args.backend, model)
+    elif args.pipeline == "bm25":
+        build_s, info, searches = peers.bm25_pipeline(corpus)
     else:
-        build_s, info, searches = bm25_pipeline(corpus)
+        run = {"langchain": peers.langchain_pipeline, "llamaindex": peers.llamaindex_pipeline,
+               "chatchat": peers.chatchat_pipeline,
+               "llamaindex-hybrid": peers.llamaindex_hybrid_pipeline}[args.pipeline]
+        build_s, info, searches = run(corpus, model)
     runs = {}
     for label, search in searches.items():
         search(WARMUP)  # first-call costs (lazy model load, caches) stay out of the latencies
@@ -317,14 +131,15 @@ def worker(args) -> None:
 # --------------------------------------------------------------------------- driver
 
 def run_pipeline(name: str, corpus: Path, questions, work: Path, tag: str, backend: str | None,
-                 python: str) -> dict:
+                 python: str, model: str) -> dict:
     qfile = work / f"questions-{tag}.json"
     qfile.write_text(json.dumps([q.question for q in questions], ensure_ascii=False), encoding="utf-8")
     out = work / f"result-{tag}-{name}.json"
     log = work / f"log-{tag}-{name}.txt"
     out.unlink(missing_ok=True)
     cmd = [python, str(Path(__file__).resolve()), "_worker", name, "--corpus", str(corpus),
-           "--questions", str(qfile), "--out", str(out), "--index-dir", str(work / f"index-{tag}")]
+           "--questions", str(qfile), "--out", str(out), "--index-dir", str(work / f"index-{tag}"),
+           "--model", model]
     if backend:
         cmd += ["--backend", backend]
     t0 = time.time()
@@ -396,6 +211,8 @@ def main() -> None:
     ap.add_argument("--pipelines", nargs="+", default=PIPELINES, choices=PIPELINES)
     ap.add_argument("--backend", choices=["openvino", "torch", "onnx", "onnx-int8"],
                     help="newsrag's embedding backend (default: its Config default)")
+    ap.add_argument("--model", default="m3e-small", choices=["m3e-small", "e5-small"],
+                    help="the embedding model of every pipeline (with its own prompts)")
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "compare")
     ap.add_argument("--python", default=sys.executable, help="interpreter for the pipeline workers")
     args = ap.parse_args()
@@ -413,17 +230,18 @@ def main() -> None:
     for setting, fmt, distractors in settings:
         corpus, questions = prepare_set(args.eval_dir, fmt, args.work, limit=args.limit,
                                         distractors=distractors, corpus_limit=args.corpus_limit)
-        n_docs = sum(1 for _ in _records(corpus))
+        n_docs = sum(1 for _ in records(corpus))
         tag = re.sub(r"[^\w]+", "_", setting)
         rows, skipped = [], {}
         for name in args.pipelines:
-            res = run_pipeline(name, corpus, questions, args.work, tag, args.backend, args.python)
+            res = run_pipeline(name, corpus, questions, args.work, tag, args.backend, args.python,
+                               args.model)
             if "error" in res:
                 skipped[name] = res["error"]
             else:
                 rows += score(res, questions)
         tables.append((setting, n_docs, len(questions), rows, skipped))
-    print(f"\nmodel m3e-small (local folder) for every pipeline; article-level scoring; "
+    print(f"\nmodel {args.model} (local folder, its own prompts) for every pipeline; article-level scoring; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end; "
           f"run took {(time.time() - started) / 60:.1f} min")
     for t in tables:
@@ -439,6 +257,7 @@ if __name__ == "__main__":
         wp.add_argument("--out", required=True)
         wp.add_argument("--index-dir", required=True)
         wp.add_argument("--backend")
+        wp.add_argument("--model", default="m3e-small")
         worker(wp.parse_args(sys.argv[2:]))
     else:
         main()
