@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from rag.store import folder_versions, heap, vector_file
 from rag.text.chunking import chunk_article, context_header
 from rag.config import Config
+from rag.embedding import embed_process
 from rag.embedding.embed_cache import EmbeddingCache
 from rag.embedding.embedder import Embedder
 from rag.errors import NewsragError
@@ -266,7 +267,9 @@ def _embed(run: _Run, prev: Previous, texts: _EmbeddedTexts,
     if need:
         bar = tqdm(total=len(need), unit="chunk", desc="embedding", disable=not run.show_progress)
         done = 0
-        for positions, vectors in embedder.passage_batches(texts.subset(need)):
+        # a large build embeds in a child process, whose memory leaves with it
+        for positions, vectors in embed_process.passage_batches(config, texts.subset(need),
+                                                                 embedder=embedder):
             rows_at = [need[p] for p in positions]
             out[rows_at] = vectors
             vector_file.release(out)

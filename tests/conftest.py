@@ -46,7 +46,7 @@ def corpus(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> Path:
-    """The sample newspaper page built with the default model (m3e-small) and backend (openvino)."""
+    """The sample newspaper page built with the default model (e5-small) and backend (openvino)."""
     from rag import build_index
 
     index_dir = tmp_path_factory.mktemp("sample") / "index"

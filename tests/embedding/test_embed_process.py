@@ -1,0 +1,63 @@
+"""Embedding in a child process: the same vectors, the same clear errors, a dead child reported."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLE
+from samples import SENTENCES
+
+from rag import Config, build_index
+from rag.embedding import embed_process
+from rag.embedding.embedder import Embedder
+from rag.errors import ConfigError, NewsragError
+
+
+@pytest.fixture
+def always_in_child(monkeypatch):
+    monkeypatch.setattr(embed_process, "CHILD_FROM", 0)
+
+
+def test_the_child_gives_the_vectors_this_process_gives(always_in_child):
+    config = Config()
+    texts = [s * (1 + i % 3) for i, s in enumerate(SENTENCES)] * 12  # more than one batch
+    got = np.zeros((len(texts), Embedder(config).dim), dtype=np.float32)
+    seen = []
+    for positions, vectors in embed_process.passage_batches(config, texts):
+        got[positions] = vectors
+        seen += positions
+    assert sorted(seen) == list(range(len(texts)))
+    want = Embedder(config).encode_passages(texts)
+    assert np.allclose(got, want, atol=1e-5)
+    assert not [p for p in multiprocessing.active_children() if p.name == "newsrag-embed"]
+
+
+def test_a_model_the_child_cannot_load_is_the_usual_clear_error(always_in_child, tmp_path):
+    config = Config(model=str(tmp_path / "no-such-model"))
+    with pytest.raises(ConfigError, match="no-such-model"):
+        list(embed_process.passage_batches(config, ["一句话。"]))
+
+
+def test_a_child_that_dies_stops_the_build_with_a_message(always_in_child):
+    config = Config()
+    texts = [f"第{i}条新闻的正文。" for i in range(Embedder(config).batch_size * 8 * 3)]
+    batches = embed_process.passage_batches(config, texts)
+    next(batches)
+    (child,) = [p for p in multiprocessing.active_children() if p.name == "newsrag-embed"]
+    os.kill(child.pid, signal.SIGKILL)
+    with pytest.raises(NewsragError, match="embedding process stopped"):
+        next(batches)
+
+
+def test_a_build_embedded_in_a_child_stores_the_same_vectors(always_in_child, sample_index, tmp_path):
+    build_index([SAMPLE], tmp_path / "idx", config=Config(), show_progress=False)
+    (want,) = sample_index.glob("**/vectors.npy")
+    (got,) = (tmp_path / "idx").glob("**/vectors.npy")
+    a, b = np.load(want), np.load(got)
+    assert a.shape == b.shape
+    assert np.allclose(a, b, atol=1e-5)
