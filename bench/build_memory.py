@@ -9,7 +9,10 @@ of the model's dimension (the build's own code runs unchanged around it), so a
 in about ten minutes; the model's own share is measured beside it (loaded, then after
 embedding 1,024 of the corpus' passages, then after the heap is trimmed as the build does)
 and added to the phase it is alive in. ``--real`` runs the real model through the whole
-build instead (hours at this scale on 2 cores). Prints one table: phase, peak RSS (MB).
+build instead (hours at this scale on 2 cores). Prints one table: phase, peak RSS (MB) of
+the build and any process it started (a build of `rag.embedding.embed_process.CHILD_FROM`
+passages or more embeds in a child process, so the model's share is counted while it embeds
+and not in the commit).
 """
 
 from __future__ import annotations
@@ -29,13 +32,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rag.build as build_module  # noqa: E402
 from rag.config import Config  # noqa: E402
+from rag.embedding import embed_process  # noqa: E402
 from rag.embedding.embedder import Embedder  # noqa: E402
 from rag.store import bm25_keywords, faiss_vectors, folder_store, heap, sqlite_records, vector_file  # noqa: E402
 
 
-def rss_mb() -> int:
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) // 1024
+def rss_mb(pid: str = "self") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) // 1024
+    except (OSError, StopIteration):  # gone meanwhile
+        return 0
+
+
+def tree_rss_mb(pid: str = "self") -> int:
+    """Resident MB of this process and every process below it (a build's embedding child)."""
+    total = rss_mb(pid)
+    for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            kids = tasks.read_text().split()
+        except OSError:
+            continue
+        total += sum(tree_rss_mb(k) for k in kids)
+    return total
 
 
 class PhasePeaks:
@@ -47,7 +66,7 @@ class PhasePeaks:
 
     def _sample(self):
         while True:
-            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), rss_mb())
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), tree_rss_mb())
             time.sleep(0.05)
 
     def wrap(self, owner, name: str, label: str) -> None:
@@ -60,7 +79,7 @@ class PhasePeaks:
             try:
                 return inner(*args, **kwargs)
             finally:
-                self.peaks[label] = max(self.peaks.get(label, 0), rss_mb())
+                self.peaks[label] = max(self.peaks.get(label, 0), tree_rss_mb())
                 self.phase = outer
         setattr(owner, name, timed)
 
@@ -109,8 +128,10 @@ def main() -> None:
     args = ap.parse_args()
     config = Config(model=args.model)
     peaks = PhasePeaks()
+    child_from = embed_process.CHILD_FROM  # where the real model would run: a child from here on
     if not args.real:
         build_module.Embedder = StandIn
+        embed_process.CHILD_FROM = 10**12  # the stand-in runs in this process
     for owner, name, label in [
         (build_module, "read_paths", "read files"), (build_module, "_chunk", "chunk + tokenise"),
         (build_module, "_embed", "embed (vector file)"),
@@ -127,18 +148,22 @@ def main() -> None:
     with open("/proc/self/status") as f:
         hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) // 1024
     share = None if args.real else model_share(config, args.corpus)
+    in_child = report.embedded >= child_from
     print(f"{report.chunks:,} passages of {args.corpus.name}, {args.model}, "
           f"{'real model' if args.real else 'stand-in encoder'}, {seconds:.0f} s\n")
     print("| phase | peak RSS (MB) |" + (" with the model (MB) |" if share else ""))
     print("|---|---|" + ("---|" if share else ""))
     for label in peaks.order[1:]:
         cell = ""
-        if share:  # alive from its first batch on; scratch freed by the trim after embedding
+        if share:  # alive from its first batch on; scratch freed by the trim after embedding;
+            # gone before the commit when it ran in a child process
             extra = share["embedding"] if label == "embed (vector file)" else (
-                share["after trim"] if label.startswith("commit") else 0)
+                share["after trim"] if label.startswith("commit") and not in_child else 0)
             cell = f" {peaks.peaks.get(label, 0) + extra:,} |"
         print(f"| {label} | {peaks.peaks.get(label, 0):,} |{cell}")
-    print(f"\nwhole build: peak {hwm:,} MB (VmHWM)")
+    print(f"\nwhole build: peak {hwm:,} MB (VmHWM of this process); {report.embedded:,} passages "
+          f"embedded {'in a child process' if in_child else 'in this process'}; the peaks above "
+          "include the child's memory")
     if share:
         print(f"model {args.model}: +{share['loaded']} MB loaded, +{share['embedding']} MB while "
               f"embedding, +{share['after trim']} MB after the heap is trimmed")
