@@ -8,15 +8,22 @@ embeds and exits leaves the commit to a parent that never held it. Small builds 
 uploads, the sample page) stay in the process: starting a child and loading the model
 there costs seconds, and an app that serves queries has the model loaded already.
 
-The child gets one batch at a time (longest texts first, as `Embedder.passage_batches`
-orders them) and sends its vectors back before it reads the next, so neither side can
-block on a full pipe. Its errors come back as the same clear messages; if it dies, the
+The child is ``python -m rag.embedding.embed_process`` started with two pipes of its own, not
+a `multiprocessing` child: a spawned child would import the caller's main script again, and a
+user's script that calls `rag.build_index` without an ``if __name__ == "__main__"`` guard
+would then build again inside the child. The child gets one batch at a time (longest texts
+first, as `Embedder.passage_batches` orders them) and sends its vectors back before it reads
+the next, so neither side can block on a full pipe. Its errors come back as the same clear messages; if it dies, the
 build stops with a message saying so and the checkpointed batches are kept for the rerun.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from multiprocessing.connection import Connection
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -39,32 +46,44 @@ def passage_batches(config: Config, texts: Sequence[str], *,
         return
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
     step = embedder.batch_size * 8
-    context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-    ours, theirs = context.Pipe()
-    child = context.Process(target=_serve, args=(config, theirs), name="newsrag-embed", daemon=True)
-    child.start()
-    theirs.close()
+    child, to_child, from_child = _start()
     try:
+        to_child.send(config)
         for lo in range(0, len(order), step):
             idx = order[lo : lo + step]
-            yield idx, _exchange(ours, child, [texts[i] for i in idx])
-        ours.send(None)
-        child.join(timeout=60)
+            yield idx, _exchange(to_child, from_child, child, [texts[i] for i in idx])
+        to_child.send(None)
+        child.wait(timeout=60)
     finally:
-        ours.close()
-        if child.is_alive():  # stopped early (an error, Ctrl-C, a closed generator)
-            child.terminate()
-            child.join()
+        to_child.close()
+        from_child.close()
+        if child.poll() is None:  # stopped early (an error, Ctrl-C, a closed generator)
+            child.kill()
+            child.wait()
 
 
-def _exchange(conn, child, texts: list[str]) -> np.ndarray:
+def _start() -> tuple[subprocess.Popen, Connection, Connection]:
+    down_r, down_w = os.pipe()
+    up_r, up_w = os.pipe()
+    child = subprocess.Popen([sys.executable, "-m", "rag.embedding.embed_process", str(down_r), str(up_w)],
+                             pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL)
+    os.close(down_r)
+    os.close(up_w)
+    return child, Connection(down_w, readable=False), Connection(up_r, writable=False)
+
+
+def _exchange(to_child: Connection, from_child: Connection, child: subprocess.Popen,
+              texts: list[str]) -> np.ndarray:
     """Send one batch, wait for its vectors."""
     try:
-        conn.send(texts)
-        reply = conn.recv()
+        to_child.send(texts)
+        reply = from_child.recv()
     except (EOFError, OSError):  # the child is gone: closed, reset or broken pipe
-        child.join(timeout=5)
-        raise NewsragError(f"the embedding process stopped (exit code {child.exitcode}); "
+        try:
+            code = child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        raise NewsragError(f"the embedding process stopped (exit code {code}); "
                            "the batches embedded so far are kept: run the build again") from None
     if reply[0] == "ok":
         return reply[1]
@@ -73,18 +92,23 @@ def _exchange(conn, child, texts: list[str]) -> np.ndarray:
         message if kind == "ConfigError" else f"embedding failed ({kind}: {message})")
 
 
-def _serve(config: Config, conn) -> None:
-    """The child: embed each batch it is sent until it is sent None (or the parent is gone)."""
-    embedder = Embedder(config)
-    while True:
-        try:
-            texts = conn.recv()
-        except EOFError:  # the parent was killed
-            return
-        if texts is None:
-            return
-        try:
-            conn.send(("ok", embedder.encode_passages(texts)))
-        except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
-            conn.send(("error", type(exc).__name__, str(exc)))
-            return
+def _serve(down: Connection, up: Connection) -> None:
+    """The child: embed each batch it is sent until it is sent None or the parent is gone.
+    Ctrl-C is the parent's to handle (it stops the child), so the child ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        embedder = Embedder(down.recv())
+        while (texts := down.recv()) is not None:
+            try:
+                reply = ("ok", embedder.encode_passages(texts))
+            except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
+                reply = ("error", type(exc).__name__, str(exc))
+            up.send(reply)
+            if reply[0] == "error":
+                return
+    except (EOFError, OSError):  # the parent was killed or closed the pipe
+        return
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +25,12 @@ def always_in_child(monkeypatch):
     monkeypatch.setattr(embed_process, "CHILD_FROM", 0)
 
 
+def embedding_children() -> list[int]:
+    """Pids of this process's children that run rag.embedding.embed_process."""
+    kids = [int(k) for t in Path("/proc/self/task").glob("*/children") for k in t.read_text().split()]
+    return [k for k in kids if b"rag.embedding.embed_process" in Path(f"/proc/{k}/cmdline").read_bytes()]
+
+
 def test_the_child_gives_the_vectors_this_process_gives(always_in_child):
     config = Config()
     texts = [s * (1 + i % 3) for i, s in enumerate(SENTENCES)] * 12  # more than one batch
@@ -34,7 +42,7 @@ def test_the_child_gives_the_vectors_this_process_gives(always_in_child):
     assert sorted(seen) == list(range(len(texts)))
     want = Embedder(config).encode_passages(texts)
     assert np.allclose(got, want, atol=1e-5)
-    assert not [p for p in multiprocessing.active_children() if p.name == "newsrag-embed"]
+    assert not embedding_children()
 
 
 def test_a_model_the_child_cannot_load_is_the_usual_clear_error(always_in_child, tmp_path):
@@ -48,10 +56,11 @@ def test_a_child_that_dies_stops_the_build_with_a_message(always_in_child):
     texts = [f"第{i}条新闻的正文。" for i in range(Embedder(config).batch_size * 8 * 3)]
     batches = embed_process.passage_batches(config, texts)
     next(batches)
-    (child,) = [p for p in multiprocessing.active_children() if p.name == "newsrag-embed"]
-    os.kill(child.pid, signal.SIGKILL)
+    (child,) = embedding_children()
+    os.kill(child, signal.SIGKILL)
     with pytest.raises(NewsragError, match="embedding process stopped"):
         next(batches)
+    assert not embedding_children()
 
 
 def test_a_build_embedded_in_a_child_stores_the_same_vectors(always_in_child, sample_index, tmp_path):
@@ -61,3 +70,17 @@ def test_a_build_embedded_in_a_child_stores_the_same_vectors(always_in_child, sa
     a, b = np.load(want), np.load(got)
     assert a.shape == b.shape
     assert np.allclose(a, b, atol=1e-5)
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from rag import Config\n"
+        "from rag.embedding import embed_process\n"
+        "embed_process.CHILD_FROM = 0\n"
+        "print('started', flush=True)\n"
+        "got = sum(len(p) for p, _ in embed_process.passage_batches(Config(), ['一句话。'] * 70))\n"
+        "print('embedded', got)\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split("\n")[:2] == ["started", "embedded 70"]
