@@ -161,9 +161,11 @@ def main() -> None:
                 share["after trim"] if label.startswith("commit") and not in_child else 0)
             cell = f" {peaks.peaks.get(label, 0) + extra:,} |"
         print(f"| {label} | {peaks.peaks.get(label, 0):,} |{cell}")
+    where = ("a child process" if in_child else "this process") if args.real else (
+        f"a stand-in here; the real model would run in {'a child process' if in_child else 'this process'}")
     print(f"\nwhole build: peak {hwm:,} MB (VmHWM of this process); {report.embedded:,} passages "
-          f"embedded {'in a child process' if in_child else 'in this process'}; the peaks above "
-          "include the child's memory")
+          f"embedded in {where}; phase peaks are of the whole process tree (resident sizes summed, "
+          "so pages shared by parent and child count twice: an upper bound)")
     if share:
         print(f"model {args.model}: +{share['loaded']} MB loaded, +{share['embedding']} MB while "
               f"embedding, +{share['after trim']} MB after the heap is trimmed")

@@ -127,6 +127,11 @@ class Embedder:
             self._model = _load(*self._key)
         return self._model
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in this process already (then embedding elsewhere saves nothing)."""
+        return self._model is not None
+
     @model.setter
     def model(self, value) -> None:
         self._model = value

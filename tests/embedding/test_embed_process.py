@@ -35,10 +35,12 @@ def test_the_child_gives_the_vectors_this_process_gives(always_in_child):
     config = Config()
     texts = [s * (1 + i % 3) for i, s in enumerate(SENTENCES)] * 12  # more than one batch
     got = np.zeros((len(texts), Embedder(config).dim), dtype=np.float32)
-    seen = []
+    seen, children = [], set()
     for positions, vectors in embed_process.passage_batches(config, texts):
         got[positions] = vectors
         seen += positions
+        children.update(embedding_children())
+    assert len(children) == 1  # it did run in a child
     assert sorted(seen) == list(range(len(texts)))
     want = Embedder(config).encode_passages(texts)
     assert np.allclose(got, want, atol=1e-5)
@@ -72,8 +74,21 @@ def test_a_build_embedded_in_a_child_stores_the_same_vectors(always_in_child, sa
     assert np.allclose(a, b, atol=1e-5)
 
 
+def test_a_child_left_early_is_stopped(always_in_child):
+    texts = [f"第{i}条新闻的正文。" for i in range(Embedder(Config()).batch_size * 8 * 3)]
+    batches = embed_process.passage_batches(Config(), texts)
+    next(batches)
+    assert embedding_children()
+    batches.close()  # what an error in the build's loop, or Ctrl-C, does to the generator
+    assert not embedding_children()
+
+
 def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(tmp_path):
-    script = tmp_path / "unguarded.py"
+    """...and the child never imports a folder named rag from the current directory."""
+    (tmp_path / "rag").mkdir()
+    (tmp_path / "rag" / "__init__.py").write_text("raise ImportError('the wrong rag')\n")
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "unguarded.py"
     script.write_text(
         "from rag import Config\n"
         "from rag.embedding import embed_process\n"
@@ -81,6 +96,7 @@ def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(tmp_path):
         "print('started', flush=True)\n"
         "got = sum(len(p) for p, _ in embed_process.passage_batches(Config(), ['一句话。'] * 70))\n"
         "print('embedded', got)\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                         cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split("\n")[:2] == ["started", "embedded 70"]
