@@ -27,10 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def rss_mb() -> int:
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) // 1024
+from build_memory import rss_mb  # noqa: E402
 
 
 def passages(corpus: Path, n: int) -> list[str]:

@@ -51,13 +51,10 @@ def passage_batches(config: Config, texts: Sequence[str], *,
     if len(texts) < CHILD_FROM or embedder.loaded:
         yield from embedder.passage_batches(texts)
         return
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-    step = embedder.batch_size * 8
     child, to_child, from_child = _start()
     try:
         to_child.send(config)
-        for lo in range(0, len(order), step):
-            idx = order[lo : lo + step]
+        for idx in embedder.batch_positions(texts):
             yield idx, _exchange(to_child, from_child, child, [texts[i] for i in idx])
         try:  # every vector is in hand: a child that does not leave cleanly is stopped below
             to_child.send(None)

@@ -169,11 +169,16 @@ class Embedder:
         """(positions in ``texts``, their vectors) batch by batch, longest texts first
         (little padding). A build writes each batch where it belongs and checkpoints
         it, so the vectors of a large build are held once, not collected twice."""
+        for idx in self.batch_positions(texts):
+            yield idx, self._encode([texts[i] for i in idx], "document")
+
+    def batch_positions(self, texts: Sequence[str]) -> Iterator[list[int]]:
+        """Positions of ``texts`` batch by batch, longest first (the order every embedding
+        path uses, in this process or in `rag.embedding.embed_process`'s child)."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         step = self.batch_size * 8
         for lo in range(0, len(order), step):
-            idx = order[lo : lo + step]
-            yield idx, self._encode([texts[i] for i in idx], "document")
+            yield order[lo : lo + step]
 
 
 def _dimension(model) -> int:
