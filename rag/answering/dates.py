@@ -11,7 +11,7 @@ its date, and an undated article is never dropped at all).
 Expressions are found in one left-to-right scan, longest first, so "三年前天津市" is
 "三年前" + "天津市" (never "前天"), and a day word glued to a word ending in 前/先
 ("以前天气") is not a day. Handled: 今天/今日 昨天 前天 大前天 明天; 本周 上周 上上周
-下周 (and 星期); 本月 上个月 上上个月 下个月; 今年 去年 前年 大前年 明年; N天前
+下周 (and 星期) and a day of them (上周五, 这个星期天; 上周一共… is no Monday); 本月 上个月 上上个月 下个月; 今年 去年 前年 大前年 明年; N天前
 N周前 N个月前 N年前 (digits or 一…十, 两); N年前的今天 / 去年这个时候 / 去年同期;
 今年X月 去年X月X日 三年前四月; 年初 年底 上半年 下半年 第一季度… (after a year word or
 alone, meaning this year); 近日/日前/近期/最近 (recent: the last 30 days, a preference,
@@ -47,7 +47,8 @@ _SCAN = re.compile("|".join([
     rf"(?P<yw>大前年|今年|本年|去年|前年|明年)(?:(?:的)?(?P<yw_when>这个时候|这时候|同期|这个月|同月)|"
     rf"{_month_day('y')}|(?:的)?(?P<ypart>{_PART}|初|底|末))?",
     r"(?P<day>大前天|前天|昨天|昨日|今天|今日|明天|明日)",
-    r"(?P<week>上上(?:个)?(?:周|星期)|上(?:个)?(?:周|星期)|本周|这周|这(?:个)?星期|本星期|下(?:个)?(?:周|星期))",
+    r"(?P<week>(?:上上(?:个)?|上(?:个)?|本|这(?:个)?|下(?:个)?)(?:周|星期)"
+    r"(?P<wd>一(?![共起直些样定致般切同道边下次个])|[二三四五六日]|天(?!气))?)",  # 上周五: that day
     r"(?P<month>上上个月|上个月|上月|本月|这个月|下个月|下月)",
     rf"(?P<part>{_PART})",
     r"(?P<recent>近日|日前|近期|最近|近来)",
@@ -176,7 +177,11 @@ def _resolve(m: re.Match, today: date) -> tuple[str, date, date] | None:
     if g["week"]:
         w = g["week"]
         weeks = -2 if w.startswith("上上") else -1 if w.startswith("上") else 1 if w.startswith("下") else 0
-        return _week(today - timedelta(days=today.weekday()) + timedelta(weeks=weeks))
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+        if g["wd"]:
+            d = monday + timedelta(days="一二三四五六".find(g["wd"]) % 7)  # 日/天: -1 % 7 = 6
+            return _ymd(d), d, d
+        return _week(monday)
     if g["month"]:
         w = g["month"]
         n = -2 if w.startswith("上上") else -1 if w.startswith("上") else 1 if w.startswith("下") else 0

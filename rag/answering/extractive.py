@@ -43,10 +43,11 @@ from rag.types import Hit
 #: A question asking for a day takes a lower-scored span that names one over a top span that
 #: does not ("2023年12月22日至…" over "2024年"), within this much of the ranker's log-odds.
 DAY_SLACK = 3.0
-_YES_NO = re.compile(r"(?:吗|么|嘛)\s*[？?]?\s*$|是否|是不是|有没有|能否|可否|会不会|能不能|对不对")
+_A_NOT_A = r"是不是|有没有|会不会|能不能|对不对|可不可以|要不要|该不该|需不需要|用不用|算不算"
+_YES_NO = re.compile(rf"(?:吗|么|嘛)\s*[？?]?\s*$|是否|能否|可否|{_A_NOT_A}")
 _WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
 _NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
-_ASKING_NEG = re.compile(r"是否|是不是|有没有|会不会|能不能|对不对|可不可以|要不要")
+_ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
 
 
 def is_yes_no(question: str) -> bool:

@@ -2,8 +2,10 @@
 
 One pipeline for every engine, so all answers are held to the same rules:
 
-1. follow-ups are rewritten into a standalone query (the engine decides how)
-   and relative dates are resolved against ``as_of`` ("today", `rag.answering.dates`);
+1. spoken words are put the way articles write them (`rag.text.spoken`: 啥时候 →
+   什么时候, 头六个月 → 上半年), follow-ups are rewritten into a standalone query (the
+   engine decides how) and relative dates are resolved against ``as_of`` ("today",
+   `rag.answering.dates`);
 2. the index is searched (hybrid, ``k`` passages), preferring the period a
    relative date names; questions comparing events search each event
    (`rag.answering.compare`);
@@ -43,6 +45,7 @@ from rag.config import Config
 from rag.retrieval.index import Index
 from rag.retrieval.loader import load_index
 from rag.store.protocol import Filters
+from rag.text.spoken import formal
 from rag.types import Answer, Hit
 
 
@@ -118,10 +121,11 @@ def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]]
               params.clean_text(a)[:MAX_ANSWER_CHARS]) for u, a in pairs]
     cut_note = params.truncated_note(limit) if cut else ""
     now = opts["as_of"] or today(idx.config.timezone)
-    query = (getattr(eng, "rewrite", None) or rewrite_rules)(question, pairs) if pairs else question
+    asked = formal(question)  # 啥时候 → 什么时候: the words the articles and the reader know
+    query = (getattr(eng, "rewrite", None) or rewrite_rules)(asked, pairs) if pairs else asked
     query = params.truncate(query, limit)[0]  # a topic carried over can lengthen it
     filters = Filters(opts["date_from"], opts["date_to"], opts["source"])
-    query, hits, pieces = _plan(idx, eng, question, query, k=opts["k"], filters=filters, now=now,
+    query, hits, pieces = _plan(idx, eng, asked, query, k=opts["k"], filters=filters, now=now,
                                 history=pairs)
     name = getattr(eng, "name", type(eng).__name__)
     if not hits and pieces is None:
@@ -156,7 +160,7 @@ def _stream(idx: Index, eng: Engine, question: str, pairs: list[tuple[str, str]]
         why = ("重复了文章中的指令" if is_instruction(text) else "没有标注出处" if not cited
                else "有引用未通过核对")
         note = f"{name} 引擎的回答{why}，已改用原文摘录的答案。"
-        text, cited, result = _extractive_answer(question, query, hits, idx)
+        text, cited, result = _extractive_answer(asked, query, hits, idx)
         refused = not cited
     note = " ".join(n for n in (cut_note, note) if n)
     yield Answer(text=text, citations=result.citations, hits=hits, refused=refused,

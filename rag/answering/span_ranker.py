@@ -123,7 +123,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
         if q_names:
             f["name_missing"] = sum(name not in whole for name in q_names) / len(q_names)
-        f.update(_type_fit(query, short))
+        f.update(_type_fit(query, short, _organizer(hit.text, a, b)))
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)
     keys = [_key(c.short) for c in out]
@@ -220,15 +220,27 @@ def reader_input(hit: Hit) -> str:
     return _head(hit) + hit.text
 
 
-def _type_fit(query: str, short: str) -> dict:
+# "由北京市总工会联合中央美术学院举办的展览": who held it, not where
+_BY = re.compile(r"由$")
+_HELD = re.compile(r"^(?:联合|共同)?(?:举办|主办|承办|协办|举行|发起|组织|牵头|指导)")
+
+
+def _organizer(text: str, a: int, b: int) -> bool:
+    """The span is the agent of 由…举办 (an organiser), whatever place words it holds."""
+    return bool(_BY.search(text[max(0, a - 1):a]) and _HELD.search(text[b:b + 4]))
+
+
+def _type_fit(query: str, short: str, organizer: bool = False) -> dict:
     """type_ok / type_miss: the question asks for a time, number, person or place, and the
-    short answer holds one (or not)."""
+    short answer holds one (or not). An organiser (``organizer``: 由X举办) is no place."""
     asked = [t for t, rx in _ASKS.items() if rx.search(query)]
+    if organizer:
+        asked = [t for t in asked if t != "place"] or (["organiser"] if asked else [])
     if "money" in asked:  # 多少钱 asks for a price, not any number
         asked = [t for t in asked if t != "number"]
     if not asked:
         return {"type_ok": 0.0, "type_miss": 0.0}
-    ok = any(names(short) if t == "person" else
+    ok = any(False if t == "organiser" else names(short) if t == "person" else
              (_HAS[t].search(short) or names(short)) if t == "place" else
              _HAS[t].search(short) and _unit_fits(query, short) if t == "number" else
              _HAS[t].search(short) for t in asked)

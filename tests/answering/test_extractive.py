@@ -56,6 +56,22 @@ def test_short_answer_first_then_the_cited_sentence(loaded_index, question, expe
     assert article[c.quote_start:c.quote_end] == c.quote  # highlight offsets hold
 
 
+# the same facts asked in spoken words (`rag.text.spoken` puts them the way articles write them)
+SPOKEN = [
+    ("这次劳动主题展览是在哪儿办的？", "中央美术学院校史馆西厅", EXHIBITION),
+    ("首开集团的工会主席叫啥？", "李晓莉", TEACHERS),
+    ("北京市教育工会主席是谁啊？", "宋丽静", TEACHERS),
+    ("暖·2024爱心互助行动啥时候结束？", "2024年2月15日", WARMTH),
+]
+
+
+@pytest.mark.parametrize("question,expected,title", SPOKEN, ids=[q[0][:8] for q in SPOKEN])
+def test_spoken_questions_get_the_same_short_answer(loaded_index, question, expected, title):
+    a = answer(question, index=loaded_index)
+    assert not a.refused and expected in short_answer(a.text), a.text
+    assert title in a.citations[0].hit.title and a.question == question  # the user's own words
+
+
 def test_list_questions_get_every_item(loaded_index):
     a = answer("八里庄街道培训班的培训内容有哪些？", index=loaded_index, k=5)
     for course in ("《中国工会十八大及职工权益保障》", "《工会法理与实务》", "《民主管理与集体协商》",
@@ -89,6 +105,8 @@ def test_the_engine_of_earlier_releases_stays_one_setting_away(loaded_index):
 @pytest.mark.parametrize("question,expected", [
     ("展览是免费的吗？", True), ("是否已经结束？", True), ("他有没有获奖？", True),
     ("有多少人参加吗？", False), ("本次展览共展出多少件作品？", False), ("谁是主席吗？", False),
+    ("甲亢患者要不要忌口海蜇？", True), ("可不可以带宠物入场", True), ("该不该延期？", True),
+    ("哪些人需不需要登记？", False),
 ])
 def test_yes_no_detection(question, expected):
     assert is_yes_no(question) is expected

@@ -58,6 +58,8 @@ def test_down_server_fails_fast_with_a_clear_error():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     eng = LLMEngine(base_url=f"http://127.0.0.1:{port}/v1", model="m")
+    import openai  # noqa: F401  (imported on first use: its import time is not the failure's)
+
     t = time.monotonic()
     with pytest.raises(LLMError, match=rf"LLM server at http://127.0.0.1:{port}/v1 is unreachable"):
         list(eng.stream("问题", "问题", [_hit("资料")]))

@@ -80,6 +80,23 @@ def test_the_answer_type_is_read_from_the_question(question, short, fits):
     assert (fit["type_ok"], fit["type_miss"]) == want
 
 
+def test_an_organiser_is_no_place():
+    """由X联合Y举办的展览: X and Y held it; asked where, they are the wrong type even though
+    the span holds place words (市, 学院)."""
+    text = "由北京市总工会联合中央美术学院举办的展览在中央美术学院校史馆西厅举行。"
+    who, where = "北京市总工会联合中央美术学院", "中央美术学院校史馆西厅"
+    hit = replace(passage("本次展览共展出70件作品"), text=text)
+    head = len(reader_input(hit)) - len(text)
+    spans = [Span(0, head + text.index(s), head + text.index(s) + len(s), s, 1.0) for s in (who, where)]
+    found = {c.short: c.features for c in candidates("展览是在哪里办的？", [hit], spans)}
+    assert found[who]["type_miss"] == 1.0 and found[where]["type_ok"] == 1.0
+    # the same span in "在北京市…举办" is where it was held: no organiser there
+    text2 = text.replace("由", "在")
+    hit2 = replace(hit, text=text2)
+    (near, _) = candidates("展览是在哪里办的？", [hit2], spans)
+    assert near.short == who and near.features["type_ok"] == 1.0
+
+
 def test_the_ranker_prefers_covered_evidence_and_refuses_what_misses_the_question():
     ranker = get_ranker()
     base = dict.fromkeys(FEATURES, 0.0) | {"margin": 5.0, "short_len": 1.5}
