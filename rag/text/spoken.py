@@ -37,7 +37,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"几多", "多少"),
     (r"多大岁数|多大年纪", "多少岁"),
     (r"名儿", "名字"),
-    (r"[，,]?\s*(?:真的假的|是真是假|是不是真的)(?=[？?]?\s*$)", "，是真的吗"),
+    (r"[，,]?\s*是?(?:真的假的|是真是假|是不是真的)(?=[？?]?\s*$)", "，是真的吗"),
     (r"开张", "开业"),
     # periods and days
     (_YEAR + r"(?:头|前)(?:六|6)个月", r"\1上半年"),
@@ -51,7 +51,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"下个礼拜|下礼拜|下个星期", "下周"),
     (r"这个礼拜|这礼拜|本礼拜", "本周"),
     (r"(?<!做)礼拜(?=[一二三四五六日天])", "星期"),
-    (r"(?<=月)([0-9]{1,2}|[一二三四五六七八九十]{1,3})号", r"\1日"),  # 7月6号 → 7月6日
+    (r"(?<=月)([0-9]{1,2}|[一二三四五六七八九十]{1,3})号(?![线楼院机])", r"\1日"),  # 7月6号 → 7月6日
     (r"今儿个|今儿", "今天"),
     (r"昨儿个|昨儿", "昨天"),
     (r"明儿个|明儿", "明天"),
@@ -67,8 +67,9 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"老外", "外国人"),
 )
 _RULES = [(re.compile(p), w) for p, w in _TABLE]
-# particles a spoken question ends with: 啊 呀 哈 呗 嘞 咧 嘛 撒 (呢 and 吗 carry meaning)
-_TAIL = re.compile(r"[啊呀哈呗嘞咧嘛撒]+(?=[？?！!。\s]*$)")
+# particles a spoken question ends with: 啊 呀 哈 呗 嘞 咧 撒 (呢, 吗 and 嘛 carry meaning:
+# "是真的嘛？" asks yes or no)
+_TAIL = re.compile(r"[啊呀哈呗嘞咧撒]+(?=[？?！!。\s]*$)")
 # a title or a quotation is searched as written
 _QUOTED = re.compile(r"《[^《》]*》|“[^“”]*”|「[^「」]*」|\"[^\"]*\"")
 

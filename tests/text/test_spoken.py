@@ -23,6 +23,7 @@ CASES = [
     ("那家店去年亏了多少钱", "那家店去年亏损多少"),
     ("为啥延期", "为什么延期"),
     ("7月6日是有记录以来最热的一天，真的假的？", "7月6日是有记录以来最热的一天，是真的吗？"),
+    ("这消息是真的假的？", "这消息，是真的吗？"),
     ("干嘛要涨价", "为什么要涨价"),
 ]
 
@@ -40,6 +41,8 @@ def test_spoken_words_become_written(spoken, written):
     "单纯利用数据",  # 纯利 only as a word
     "估计值是多少",
     "教堂每周做礼拜几次",
+    "7月6号线什么时候开通？",  # line 6, not the 6th
+    "展览是免费的嘛？",  # 嘛 asks yes or no here
     "这次劳动主题展览是在什么地方办的？",
 ])
 def test_written_senses_and_quotes_are_kept(question):
