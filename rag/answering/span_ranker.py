@@ -234,13 +234,15 @@ def _type_fit(query: str, short: str, organizer: bool = False) -> dict:
     """type_ok / type_miss: the question asks for a time, number, person or place, and the
     short answer holds one (or not). An organiser (``organizer``: 由X举办) is no place."""
     asked = [t for t, rx in _ASKS.items() if rx.search(query)]
-    if organizer:
-        asked = [t for t in asked if t != "place"] or (["organiser"] if asked else [])
+    if organizer and "place" in asked:  # 由X举办: X held it, it is not where
+        asked.remove("place")
+        if not asked:
+            return {"type_ok": 0.0, "type_miss": 1.0}
     if "money" in asked:  # 多少钱 asks for a price, not any number
         asked = [t for t in asked if t != "number"]
     if not asked:
         return {"type_ok": 0.0, "type_miss": 0.0}
-    ok = any(False if t == "organiser" else names(short) if t == "person" else
+    ok = any(names(short) if t == "person" else
              (_HAS[t].search(short) or names(short)) if t == "place" else
              _HAS[t].search(short) and _unit_fits(query, short) if t == "number" else
              _HAS[t].search(short) for t in asked)
