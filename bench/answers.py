@@ -101,6 +101,20 @@ def engines(names: list[str], calibrate: bool = False) -> dict[str, object]:
     return out
 
 
+def chronoqa_questions(src: Path, types=("absolute", "relative"), limit: int | None = None) -> list[dict]:
+    """The dev questions of ``types`` this benchmark asks (absolute/relative: single-reference
+    ones only), a seeded sample of ``limit`` per type when given."""
+    qs = [json.loads(l) for l in open(src / "dev.jsonl", encoding="utf-8")]
+    qs = [q for q in qs if q["temporal_type"] in types and
+          (q["temporal_type"] == "aggregate" or q["reference_document_count"] == "single")]
+    if limit:
+        by_type: dict[str, list] = {}
+        for q in qs:
+            by_type.setdefault(q["temporal_type"], []).append(q)
+        qs = [q for t in by_type.values() for q in random.Random(0).sample(t, min(limit, len(t)))]
+    return qs
+
+
 def chronoqa_index(src: Path, work: Path, config: Config) -> Path:
     index_dir = work / f"index-chronoqa-{config.embedding.model}"
     build_index([write_corpus(src, "chronoqa", work / "corpus")], index_dir, config=config)
@@ -159,14 +173,7 @@ def run_chronoqa(eval_dir: Path, work: Path, config: Config, engs: dict, limit, 
     """``types``: absolute/relative (single-reference questions) and aggregate (all)."""
     src = eval_dir / "chronoqa"
     idx = Index.load(chronoqa_index(src, work, config), config=config)
-    qs = [json.loads(l) for l in open(src / "dev.jsonl", encoding="utf-8")]
-    qs = [q for q in qs if q["temporal_type"] in types and
-          (q["temporal_type"] == "aggregate" or q["reference_document_count"] == "single")]
-    if limit:
-        by_type: dict[str, list] = {}
-        for q in qs:
-            by_type.setdefault(q["temporal_type"], []).append(q)
-        qs = [q for t in by_type.values() for q in random.Random(0).sample(t, min(limit, len(t)))]
+    qs = chronoqa_questions(src, types, limit)
     out = {}
     for name, eng in engs.items():
         res: dict[str, list] = {"lat": []}

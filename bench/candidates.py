@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from answers import built, chronoqa_index, lenient  # noqa: E402
+from answers import built, chronoqa_index, chronoqa_questions, lenient  # noqa: E402
 
 from rag import Config, Index  # noqa: E402
 from rag.answering.extractive import ExtractiveEngine  # noqa: E402
@@ -103,9 +103,7 @@ def _dump_crud(fh, eval_dir: Path, work: Path, config: Config, eng: Recording, l
 def _dump_chronoqa(fh, eval_dir: Path, work: Path, config: Config, eng: Recording, limit) -> None:
     src = eval_dir / "chronoqa"
     idx = Index.load(chronoqa_index(src, work, config), config=config)
-    qs = [json.loads(l) for l in open(src / "dev.jsonl", encoding="utf-8")]
-    qs = [q for q in qs if q["temporal_type"] in ("absolute", "relative")
-          and q["reference_document_count"] == "single"]
+    qs = chronoqa_questions(src)
     for q in random.Random(0).sample(qs, min(2 * (limit or 200), len(qs))):
         gold = {"answer": q["answer"], "gold_ids": q["gold_ids"]}
         fh.write(json.dumps({"set": "chronoqa", "q": q["question"], **record(
