@@ -18,7 +18,9 @@ Why this way:
   point; each weight keeps the sign its feature's meaning dictates (`SIGNS`: more of the
   question missing can never help). Five-fold cross-validation by article reports the
   first-candidate accuracy against the hand-set weights of the previous release.
-Nothing from the news sets the benchmarks report (rgb_zh, crud, chronoqa) is used.
+Nothing from the news sets the benchmarks report (rgb_zh, crud, chronoqa) is used. ``--also FILE``
+adds rows of news questions held apart from every benchmark sample (`scripts/ranker_chronoqa.py`);
+tried in session 12 and not shipped (docs/benchmarks.md, "Fitted on news questions too").
 """
 
 from __future__ import annotations
@@ -99,7 +101,9 @@ def with_candidates(rows: list[dict]) -> list[dict]:
     from rag.answering.span_ranker import from_snapshot
 
     for r in rows:
-        r["cands"] = [{"short": c.short, "f": c.features, "y": right(c.short, r["gold"])}
+        gold_ids = set(r.get("gold_ids") or ())  # rows from news: right only from a gold passage
+        r["cands"] = [{"short": c.short, "f": c.features, "y": right(c.short, r["gold"]) and
+                       (not gold_ids or r["hits"][c.passage]["id"] in gold_ids)}
                       for c in from_snapshot(r)]
     return rows
 
@@ -152,6 +156,10 @@ SIGNS = {"margin": 1, "passage_missing": -1, "sentence_missing": -1, "passage_mi
          "other_time": -1, "agree": 1, "echo": -1, "type_ok": 1, "type_miss": -1, "near": 1}
 
 
+def _source(row: dict) -> str:
+    return row["group"].split(":")[0] if ":" in row["group"] else "cmrc"
+
+
 def listwise(X: np.ndarray, y: np.ndarray, owner: np.ndarray, names, l2: float = 0.05):
     """(weights, bias) maximising, per question, the probability of a right candidate in a
     softmax over its candidates plus "no answer" (score 0) — the target when none is right —
@@ -182,15 +190,24 @@ def listwise(X: np.ndarray, y: np.ndarray, owner: np.ndarray, names, l2: float =
     return weights, float(w[-1] - (mu / sd) @ w[:-1])
 
 
-def fit(rows_path: Path, write: Path | None, refuse: float | None, fixed: float | None = None) -> None:
-    from rag.answering.span_ranker import FEATURES
-
+def read_rows(path: Path) -> list[dict]:
     rows = []
-    for line in rows_path.read_text("utf-8").splitlines():
+    for line in path.read_text("utf-8").splitlines():
         try:
             rows.append(json.loads(line))
         except ValueError:  # the last line of a dump cut short
             pass
+    return rows
+
+
+def fit(rows_path: Path, write: Path | None, refuse: float | None, fixed: float | None = None,
+        also: list[Path] = ()) -> None:
+    from rag.answering.span_ranker import FEATURES
+
+    rows = read_rows(rows_path)
+    n_mrc = len(rows) // 2
+    for path in also:
+        rows += read_rows(path)
     rows = with_candidates(rows)
     X, y, owner = matrix(rows, FEATURES)
     groups = sorted({r["group"] for r in rows})
@@ -206,9 +223,11 @@ def fit(rows_path: Path, write: Path | None, refuse: float | None, fixed: float 
     for label, s, ts in (("previous hand-set score", old, (-6, -4, -2.5, -1, 0, 2)),
                          ("learned ranker (5-fold, by article)", cv, (-2, -1, -0.5, 0, 0.5, 1))):
         res = outcomes(rows, s, owner)
-        gold = [r for r in res if r[0] == "gold"]
-        print(f"\n{label}: first candidate right {np.mean([r[2] for r in gold]):.3f} "
-              f"(any candidate right {np.mean([r[3] for r in gold]):.3f})\n{table(res, ts)}")
+        for source in sorted({_source(r) for r in rows}):
+            mine = [x for x, r in zip(res, rows) if _source(r) == source]
+            gold = [r for r in mine if r[0] == "gold"]
+            print(f"\n{label}, {source}: first candidate right {np.mean([r[2] for r in gold]):.3f} "
+                  f"(any candidate right {np.mean([r[3] for r in gold]):.3f})\n{table(mine, ts)}")
     weights, bias = listwise(X, y, owner, FEATURES)
     threshold = 0.0  # "answer" beats "no answer"
     if fixed is not None:
@@ -223,8 +242,9 @@ def fit(rows_path: Path, write: Path | None, refuse: float | None, fixed: float 
             "features": list(FEATURES), "weights": [round(float(w), 5) for w in weights],
             "bias": round(bias, 5), "threshold": round(threshold, 4),
             "trained_on": "the 300 CMRC 2018 dev articles held out from the reader's training "
-                          f"({len(rows) // 2} questions), asked of a newsrag index over every "
-                          "CMRC 2018 / DRCD paragraph, with and without the answering paragraph",
+                          f"({n_mrc} questions), asked of a newsrag index over every "
+                          "CMRC 2018 / DRCD paragraph, with and without the answering paragraph"
+                          + "".join(f"; and the rows of {p} (scripts/ranker_chronoqa.py)" for p in also),
             "objective": "softmax over each question's candidates and 'no answer', sign-constrained",
             "threshold_chosen": THRESHOLD_NOTE if fixed is not None else "0: answering beats 'no answer'"},
             ensure_ascii=False, indent=1) + "\n", "utf-8")
@@ -242,10 +262,12 @@ def main() -> None:
                     help="the refusal threshold to ship (the shipped file: -1.4, see THRESHOLD_NOTE)")
     ap.add_argument("--write", type=Path, default=ROOT / "rag" / "models" / "reader" / "ranker.json")
     ap.add_argument("--fit-only", action="store_true", help="reuse --out/candidates.jsonl")
+    ap.add_argument("--also", nargs="*", type=Path, default=[],
+                    help="more candidate rows to fit on (scripts/ranker_chronoqa.py)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rows = args.out / "candidates.jsonl" if args.fit_only else dump(args.mrc, args.out)
-    fit(rows, args.write, args.refuse, args.threshold)
+    fit(rows, args.write, args.refuse, args.threshold, args.also)
 
 
 if __name__ == "__main__":

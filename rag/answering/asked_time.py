@@ -10,7 +10,9 @@ which year, month or day it asks about, and the evidence is judged at that grain
 * a year: the sentence's years (今年/去年/前年 in a dated article count), or its passage's
   when the sentence names none;
 * a month or a day: the sentence's own month-day mentions, when it has any (a passage
-  names many days; only the sentence that holds the answer can be held to one).
+  names many days; only the sentence that holds the answer can be held to one). Asked a day,
+  a sentence naming other days speaks of them even when it also names the month in passing
+  ("2023年8月29日…较6月增长4倍"); a bare month decides only in a sentence naming no day.
 """
 
 from __future__ import annotations
@@ -75,10 +77,10 @@ def _other_day(sentence: str, asked: AskedTime) -> bool:
     days = {(int(m), int(d)) for m, d in said if d}
     months = {int(m) for m, _ in said}
     if asked.days:
-        if days & asked.days:
-            return False
+        if days:  # it names days, none of them the one asked ("8月29日…较6月增长4倍")
+            return not days & asked.days
         # "8月" alone in the sentence: judged by the asked day's month
-        return not ({m for m, _ in asked.days} & (months - {m for m, _ in days}))
+        return not {m for m, _ in asked.days} & months
     return not (months & asked.months)
 
 

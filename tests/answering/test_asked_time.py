@@ -44,6 +44,8 @@ def test_evidence_of_another_day_is_told_apart():
     assert not other_time("中国选手夺得金牌。", passage, asked)  # no day named: no verdict
     assert not other_time("8月，中国选手在巴黎夺得多枚金牌。", passage, asked)  # its month
     assert other_time("9月，中国选手在杭州夺得多枚金牌。", passage, asked)
+    # another day, with the asked month only in passing: still another day
+    assert other_time("2024年8月10日，中国选手夺得的金牌数较8月初翻了一番。", passage, asked)
     month = asked_time("2024年2月，哪个前美国总统对法院的裁决提出上诉？")
     assert other_time("2024年3月8日，美国前总统特朗普向纽约联邦法院提出上诉。", passage, month)
     assert not other_time("2024年2月7日，上诉法院驳回特朗普的申诉。", passage, month)

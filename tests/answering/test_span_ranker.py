@@ -73,6 +73,11 @@ def test_a_span_of_the_wrong_type_is_marked():
     ("C919商业首飞时间", "2023年5月28日", True),
     ("2021赛季中超冠军", "山东泰山", None),  # 冠军 may be a person or a team: no verdict
     ("谁当选为泰国新总理？", "70件", False),
+    ("国庆假期全国旅游收入是多少？", "4.22亿人次", False),  # an income is money, not visits
+    ("国庆假期全国旅游收入是多少？", "2872.1亿元", True),
+    ("上半年净利润至少多少？", "45亿元", True),
+    ("上半年营收增长了多少？", "20%", True),  # a growth is no amount of money
+    ("员工花费在装忙上的时间占工作时长的百分比是多少？", "32%", True),  # time spent, not money
 ])
 def test_the_answer_type_is_read_from_the_question(question, short, fits):
     want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
@@ -143,3 +148,4 @@ def test_evidence_about_another_day_than_asked_is_marked():
     found = {c.passage: c for c in candidates("2024年8月2日在哪场比赛中中国选手夺得金牌？", hits, spans)}
     assert found[0].short == "拳击决赛" and found[0].features["other_time"] == 1.0
     assert found[1].short == "羽毛球混双决赛" and found[1].features["other_time"] == 0.0
+
