@@ -121,6 +121,8 @@ def main() -> None:
     ap.add_argument("--mrc-index", nargs=2, type=Path, metavar=("MRC_DIR", "INDEX"),
                     help="for --dev cmrc: ../shared/train/mrc and scripts/train_ranker.py's --out/index")
     args = ap.parse_args()
+    if "cmrc" in args.dev and not args.mrc_index:
+        ap.error("--dev cmrc needs --mrc-index MRC_DIR INDEX (scripts/train_ranker.py builds INDEX)")
     data = pickle.loads(args.cache.read_bytes()) if args.cache and args.cache.exists() else {}
     for fmt in args.sets + args.dev:
         if fmt not in data:

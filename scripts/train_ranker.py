@@ -138,9 +138,9 @@ def table(res: list[tuple], thresholds) -> str:
     gold = [r for r in res if r[0] == "gold"]
     gone = [r for r in res if r[0] == "removed"]
     for t in thresholds:
-        ok = sum(r[2] and r[1] >= t for r in gold) / len(gold)
-        answered = sum(r[1] >= t for r in gold) / len(gold)
-        refused = sum(r[1] < t for r in gone) / len(gone)
+        ok = sum(r[2] and r[1] >= t for r in gold) / max(len(gold), 1)
+        answered = sum(r[1] >= t for r in gold) / max(len(gold), 1)
+        refused = sum(r[1] < t for r in gone) / max(len(gone), 1)
         lines.append(f"| {t:g} | {ok:.3f} | {answered:.3f} | {refused:.3f} |")
     return "\n".join(lines)
 
@@ -157,7 +157,8 @@ SIGNS = {"margin": 1, "passage_missing": -1, "sentence_missing": -1, "passage_mi
 
 
 def _source(row: dict) -> str:
-    return row["group"].split(":")[0] if ":" in row["group"] else "cmrc"
+    """Where a row's question comes from: "cmrc2018_dev", "chronoqa" (its group's prefix)."""
+    return row["group"].split(":")[0]
 
 
 def listwise(X: np.ndarray, y: np.ndarray, owner: np.ndarray, names, l2: float = 0.05):
