@@ -76,6 +76,7 @@ def test_a_span_of_the_wrong_type_is_marked():
     ("国庆假期全国旅游收入是多少？", "4.22亿人次", False),  # an income is money, not visits
     ("国庆假期全国旅游收入是多少？", "2872.1亿元", True),
     ("上半年净利润至少多少？", "45亿元", True),
+    ("上半年净利润至少多少？", "增长45%", False),  # a profit is an amount, not a growth rate
     ("上半年营收增长了多少？", "20%", True),  # a growth is no amount of money
     ("员工花费在装忙上的时间占工作时长的百分比是多少？", "32%", True),  # time spent, not money
 ])
