@@ -49,14 +49,14 @@ def legs(idx, questions) -> list[tuple]:
     return rows
 
 
-def test_set(eval_dir: Path, fmt: str, work: Path, model: str) -> tuple:
+def reported_set(eval_dir: Path, fmt: str, work: Path, model: str) -> tuple:
     """A reported set: the index `bench/retrieval.py` built, every question."""
     src = eval_dir / {"rgb": "rgb_zh"}.get(fmt, fmt)
     idx = Index.load(work / f"index-{fmt}-{model}", config=Config(model=model))
     return idx, [(q.question, q.gold_ids) for q in load_questions(src, fmt)]
 
 
-def dev_set(name: str, eval_dir: Path, work: Path, model: str, mrc: Path | None) -> tuple:
+def dev_set(name: str, eval_dir: Path, work: Path, model: str, mrc: tuple[Path, Path] | None) -> tuple:
     """A set no retrieval table reports, to choose a rule on. ``rgb_int``: RGB's 100 zh_int
     questions over their own 5,177 passages (news, like zh_refine, but another pool);
     ``cmrc``: 1,000 CMRC 2018 / DRCD questions over every paragraph (the index
@@ -69,11 +69,11 @@ def dev_set(name: str, eval_dir: Path, work: Path, model: str, mrc: Path | None)
         idx = Index.load(work / f"index-rgb_int-{model}", config=config)
         return idx, [(q.question, q.gold_ids) for q in load_questions(src, "rgb", int_set=True)]
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from train_ranker import paragraph_ids
     from train_reader import load_mrc
 
-    examples, paras = load_mrc(mrc[0]), {}
-    for e in examples:  # paragraph ids as scripts/train_ranker.py gives them
-        paras.setdefault(e["context"], f"p{len(paras)}")
+    examples = load_mrc(mrc[0])
+    paras = paragraph_ids(examples)
     picked = random.Random(0).sample(examples, 1000)
     return Index.load(mrc[1], config=config), [(e["question"], [paras[e["context"]]]) for e in picked]
 
@@ -126,7 +126,7 @@ def main() -> None:
     data = pickle.loads(args.cache.read_bytes()) if args.cache and args.cache.exists() else {}
     for fmt in args.sets + args.dev:
         if fmt not in data:
-            data[fmt] = legs(*(test_set(args.eval_dir, fmt, args.work, args.model) if fmt in args.sets
+            data[fmt] = legs(*(reported_set(args.eval_dir, fmt, args.work, args.model) if fmt in args.sets
                                else dev_set(fmt, args.eval_dir, args.work, args.model, args.mrc_index)))
     if args.cache:
         args.cache.write_bytes(pickle.dumps(data))

@@ -57,6 +57,14 @@ def right(short: str, gold: str) -> bool:
     return common > 0 and 2 * common / (len(a) + len(g)) >= 0.6
 
 
+def paragraph_ids(examples: list[dict]) -> dict[str, str]:
+    """Each distinct paragraph's id in the ranker's index ("p0", "p1", … in order of first use)."""
+    paras: dict[str, str] = {}
+    for e in examples:
+        paras.setdefault(e["context"], f"p{len(paras)}")
+    return paras
+
+
 def dump(mrc: Path, out: Path) -> Path:
     """candidates.jsonl: one row per question and setting — the hits and the reader's spans
     (`rag.answering.span_ranker.snapshot`), so features can be recomputed without the reader."""
@@ -67,9 +75,7 @@ def dump(mrc: Path, out: Path) -> Path:
     examples = load_mrc(mrc)
     groups = sorted({e["group"] for e in examples if e["group"].startswith("cmrc2018_dev")})
     held = set(random.Random(0).sample(groups, 300))  # as scripts/train_reader.py
-    paras: dict[str, str] = {}
-    for e in examples:
-        paras.setdefault(e["context"], f"p{len(paras)}")
+    paras = paragraph_ids(examples)
     corpus = out / "corpus.jsonl"
     with open(corpus, "w", encoding="utf-8") as fh:
         for text, pid in paras.items():
