@@ -258,9 +258,12 @@ class SentenceScorer:
 
 
 def clean_sentence(sentence: str) -> str:
-    """One line, without the 本报讯（记者 …） byline, ending in a full stop."""
-    text = re.sub(r"\s+", " ", sentence).strip()
-    text = _BYLINE.sub("", re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text))
+    """One line, without the 本报讯（记者 …） byline, ending in a full stop. Phrase lines
+    joined into one sentence (`rag.text.sentences.passage_sentences`) keep a space between them."""
+    text = re.sub(r"\s*\n\s*", "\x00", sentence.strip())  # the line breaks of joined phrase lines
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text).replace("\x00", " ")
+    text = _BYLINE.sub("", text)
     text = text.rstrip("，,；;：:、")
     if text and text[-1] not in "。！？!?…”’」』）)】》":
         text += "。"

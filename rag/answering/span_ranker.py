@@ -7,8 +7,8 @@ described by a few features — the reader's margin; how much of the question it
 its sentence miss; how far search ranked its passage below the first; evidence of another
 year, month or day than the one asked (`rag.answering.asked_time`); how many other passages
 give the same answer; whether its type fits what the question asks (a number for 多少, a date
-for 何时, a name for 谁, a place for 哪里); whether it merely repeats the question — and a
-linear ranker weighs them.
+for 何时, a name for 谁, a place for 哪里, an organisation for 哪家); whether it merely repeats
+the question — and a linear ranker weighs them.
 
 The weights live in ``rag/models/reader/ranker.json``. ``scripts/train_ranker.py`` fits them
 on CMRC 2018 questions the reader never saw, asked of a real newsrag index over the
@@ -45,19 +45,27 @@ _ASKS = {
     "number": re.compile(r"多少|几[个位次家名所座条项件种支人岁万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
     "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|"  # an amount of money named as such:
-                        r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|市值|罚款|罚金|赔偿金?|"
+                        r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|总额|余额|进出口额|贸易额|"
+                        r"交易额|市值|罚款|罚金|赔偿金?|"
                         r"奖金|工资|薪资|补贴)(?:是|为|有|达|约|共计?|至少|预计)?(?:多少|几)"),  # 收益是多少, not 营收增长了多少
     "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
     "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
+    "organization": re.compile(r"哪[家支所]|哪一?个?(?:公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|银行|医院|"
+                               r"学校|大学|平台|品牌|媒体|使馆|法院|政府|委员会|协会)|"
+                               r"什么(?:公司|企业|机构|组织|单位|部门|球队|银行|品牌|媒体)"),
 }
 _HAS = {
     "time": re.compile(r"\d{2,4}年|\d{1,2}月|\d{1,2}[日号]|[一二三四五六七八九十〇零]{2,4}年|世纪|年代|"
                        r"时期|期间|今年|去年|明年|上午|下午|晚上|凌晨|春|夏|秋|冬|朝"),
     "number": re.compile(r"\d|[一二两三四五六七八九十百千万亿半]"),
     "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
+    "organization": re.compile(r"(?:公司|集团|银行|[球战]?队|局|部|院|会|委|所|中心|协会|大学|学校|学院|医院|"
+                               r"机构|组织|企业|俱乐部|航空|平台|台|社|报|网|厂|馆|府)$"),
     "money": re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]?\s*(?:元|块|美元|欧元|英镑|日元|港元|港币|韩元)|"
                         r"免费|[$¥￥]\s*\d"),
 }
+# a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
+_DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
 _ASKED_UNIT = re.compile(r"(?:多少|几)([位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨])")
 _SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人"}
@@ -233,7 +241,8 @@ def _organizer(text: str, a: int, b: int) -> bool:
 
 
 def _type_fit(query: str, short: str, organizer: bool = False) -> dict:
-    """type_ok / type_miss: the question asks for a time, number, person or place, and the
+    """type_ok / type_miss: the question asks for a time, number, person, place or
+    organisation (哪家 / 哪支球队: a name, or a word like 公司 队 银行 at its end), and the
     short answer holds one (or not). An organiser (``organizer``: 由X举办) is no place."""
     asked = [t for t, rx in _ASKS.items() if rx.search(query)]
     if organizer and "place" in asked:  # 由X举办: X held it, it is not where
@@ -245,8 +254,9 @@ def _type_fit(query: str, short: str, organizer: bool = False) -> dict:
     if not asked:
         return {"type_ok": 0.0, "type_miss": 0.0}
     ok = any(names(short) if t == "person" else
-             (_HAS[t].search(short) or names(short)) if t == "place" else
-             _HAS[t].search(short) and _unit_fits(query, short) if t == "number" else
+             (_HAS[t].search(short) or names(short)) if t in ("place", "organization") else
+             _HAS["number"].search(_DATES.sub("", short)) and _unit_fits(query, short)
+             if t == "number" else
              _HAS[t].search(short) for t in asked)
     return {"type_ok": float(bool(ok)), "type_miss": float(not ok)}
 

@@ -53,6 +53,28 @@ class Sentence:
     end: int
 
 
+#: a line that ends a sentence ("。" "！" "？" "；" "…", a closing quote after them)
+_ENDS_SENTENCE = re.compile(r"(?:[。！？；!?;]|…|\.{3})[”’」』）)\]】》]*$")
+PHRASE_LINE = 40  # characters: a line this short without a full stop is a phrase, not a sentence
+MAX_JOINED = 80  # characters: phrase lines joined into one sentence stop here
+
+
 def passage_sentences(hit: Hit) -> list[Sentence]:
-    """The sentences of a retrieved passage, with offsets a citation can highlight."""
-    return [Sentence(hit.text[s.start : s.end], s.start, s.end) for s in split_sentences(hit.text)]
+    """The sentences of a retrieved passage, with offsets a citation can highlight.
+
+    Articles copied from social media often put one phrase per line and no full stop
+    ("一名被困车内的小女孩" / "因呛水身体不适" / "辅警康安友将她托举过肩" / "在齐胸的水中"): short lines
+    without sentence-final punctuation are joined into one sentence (up to `MAX_JOINED`
+    characters), so the evidence for an answer is the statement, not a stray phrase."""
+    text, out = hit.text, []
+    for s in split_sentences(text):
+        if out:
+            last = out[-1]
+            line = text[last.start:last.end]
+            if ("\n" in text[last.end:s.start] and len(line.splitlines()[-1]) <= PHRASE_LINE
+                    and s.end - s.start <= PHRASE_LINE and not _ENDS_SENTENCE.search(line)
+                    and s.end - last.start <= MAX_JOINED):
+                out[-1] = Sentence(text[last.start:s.end], last.start, s.end)
+                continue
+        out.append(Sentence(text[s.start:s.end], s.start, s.end))
+    return out

@@ -79,6 +79,14 @@ def test_a_span_of_the_wrong_type_is_marked():
     ("上半年净利润至少多少？", "增长45%", False),  # a profit is an amount, not a growth rate
     ("上半年营收增长了多少？", "20%", True),  # a growth is no amount of money
     ("员工花费在装忙上的时间占工作时长的百分比是多少？", "32%", True),  # time spent, not money
+    ("截至上半年末，不良贷款余额是多少？", "7月27日", False),  # a date is no amount
+    ("与沿线国家的进出口总额是多少？", "增长6.2%", False),  # a total is an amount of money
+    ("与沿线国家的进出口总额是多少？", "3712.9亿元", True),
+    ("股价上涨了多少？", "2023年8月", False),
+    ("培训为期多少年？", "3年", True),  # a length in years is a number, not a date
+    ("武汉三镇队对阵的是哪支球队？", "青岛海牛队", True),  # an organisation: a team
+    ("那架货机是哪家航空公司的？", "顺丰航空", True),
+    ("那架货机是哪家航空公司的？", "9时15分", False),
 ])
 def test_the_answer_type_is_read_from_the_question(question, short, fits):
     want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
