@@ -260,7 +260,8 @@ class SentenceScorer:
 def clean_sentence(sentence: str) -> str:
     """One line, without the 本报讯（记者 …） byline, ending in a full stop. Phrase lines
     joined into one sentence (`rag.text.sentences.passage_sentences`) keep a space between them."""
-    text = re.sub(r"\s*\n\s*", "\x00", sentence.strip())  # the line breaks of joined phrase lines
+    # the line breaks of joined phrase lines (not one after a full stop: two sentences quoted)
+    text = re.sub(r"(?<=[^\s。！？；!?;…”’」』）)】》])\s*\n\s*", "\x00", sentence.strip())
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text).replace("\x00", " ")
     text = _BYLINE.sub("", text)

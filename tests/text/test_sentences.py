@@ -23,6 +23,7 @@ def test_phrase_lines_without_a_full_stop_are_one_sentence():
     assert sents[-1].text == "为参与救援的民警和辅警点赞！"  # after a line that ends a sentence
     # quoted as one line, the phrases kept apart by a space rather than run together
     assert clean_sentence(holding.text).startswith("此时 一名被困车内的小女孩 因呛水身体不适")
+    assert clean_sentence("展览开幕。\n共展出70件作品") == "展览开幕。共展出70件作品。"  # two sentences
 
 
 def test_sentences_and_long_lines_keep_their_own_breaks():
