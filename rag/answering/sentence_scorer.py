@@ -56,6 +56,7 @@ from rag.answering.injection import is_instruction
 from rag.answering.sentence_vectors import passage_vectors
 from rag.embedding.embedder import on_reference_scale
 from rag.embedding.encoder import Encoder
+from rag.text.chunking import CLOSING, SENTENCE_FINAL
 from rag.text.sentences import numbers, passage_sentences, terms
 from rag.types import Hit
 
@@ -261,7 +262,7 @@ def clean_sentence(sentence: str) -> str:
     """One line, without the 本报讯（记者 …） byline, ending in a full stop. Phrase lines
     joined into one sentence (`rag.text.sentences.passage_sentences`) keep a space between them."""
     # the line breaks of joined phrase lines (not one after a full stop: two sentences quoted)
-    text = re.sub(r"(?<=[^\s。！？；!?;…”’」』）)】》])\s*\n\s*", "\x00", sentence.strip())
+    text = re.sub(rf"(?<=[^\s…{SENTENCE_FINAL}{re.escape(CLOSING)}])\s*\n\s*", "\x00", sentence.strip())
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text).replace("\x00", " ")
     text = _BYLINE.sub("", text)

@@ -14,7 +14,9 @@ from rag.types import Article, Chunk
 
 # A sentence ends at 。！？；… (or their ASCII forms, or a line break), followed
 # by any closing quotes/brackets that belong to it.
-_SENTENCE_END = re.compile(r"(?:[。！？；!?;]+|…+|\.{3,})[”’」』）)\]】》]*|\n+")
+SENTENCE_FINAL = "。！？；!?;"  # and "…" / "...", runs of their own
+CLOSING = "”’」』）)]】》"
+_SENTENCE_END = re.compile(rf"(?:[{SENTENCE_FINAL}]+|…+|\.{{3,}})[{re.escape(CLOSING)}]*|\n+")
 _SOFT_BREAK = re.compile(r"[，、,：:]")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text.chunking import split_sentences
+from rag.text.chunking import CLOSING, SENTENCE_FINAL, split_sentences
 from rag.text.tokenizer import tokenize
 from rag.types import Hit
 
@@ -53,8 +53,8 @@ class Sentence:
     end: int
 
 
-#: a line that ends a sentence ("。" "！" "？" "；" "…", a closing quote after them)
-_ENDS_SENTENCE = re.compile(r"(?:[。！？；!?;]|…|\.{3})[”’」』）)\]】》]*$")
+#: a line that ends a sentence (what ends one in `rag.text.chunking`, a closing quote after it)
+_ENDS_SENTENCE = re.compile(rf"(?:[{SENTENCE_FINAL}]|…|\.{{3}})[{re.escape(CLOSING)}]*$")
 PHRASE_LINE = 40  # characters: a line this short without a full stop is a phrase, not a sentence
 MAX_JOINED = 80  # characters: phrase lines joined into one sentence stop here
 

@@ -31,6 +31,7 @@ def test_sentences_and_long_lines_keep_their_own_breaks():
             "这一行很长，写的是一整句话，只是排版时没有句号，所以它自己就是一句，不与下一行合并\n下一行")
     sents = [s.text for s in passage_sentences(hit(text))]
     assert sents[0] == "展览于12月22日开幕。"  # a full stop ends a sentence
-    assert "共展出70件作品" in sents[1] and "下一行" not in sents[1]
+    assert sents[1] == "共展出70件作品"  # the next line is a sentence of its own (over 40 characters)
+    assert sents[2].startswith("这一行很长") and sents[2].endswith("不与下一行合并")
     assert sents[-1] == "下一行"
     assert [s.text for s in passage_sentences(hit("第一句。第二句！"))] == ["第一句。", "第二句！"]
