@@ -245,9 +245,11 @@ def date_in_text(text: str) -> tuple[date, str] | None:
     return None
 
 
-def resolve_dates(query: str, as_of: date | str | None) -> DateResolution:
+def resolve_dates(query: str, as_of: date | str | None, *, keep_words: bool = False) -> DateResolution:
     """Every relative expression of ``query`` replaced by the dates it names on ``as_of``,
-    and the period covering them. Without ``as_of`` nothing is resolved (never invented)."""
+    and the period covering them. Without ``as_of`` nothing is resolved (never invented).
+    ``keep_words``: the expression stays beside its dates ("2026年（今年）"), for articles
+    without a date, whose own 今年 may be the question's."""
     if not as_of:
         return DateResolution(query)
     now = parse_as_of(as_of)
@@ -260,7 +262,7 @@ def resolve_dates(query: str, as_of: date | str | None) -> DateResolution:
         if got is None:
             continue
         text, a, b = got
-        out.append(query[pos:m.start()] + text)
+        out.append(query[pos:m.start()] + (f"{text}（{m.group()}）" if keep_words else text))
         pos = m.end()
         lo, hi = min(lo or a, a), max(hi or b, b)
         found.append(m.group())

@@ -35,7 +35,8 @@ from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
-from rag.answering.span_shape import asks_day, asks_exact_day, day_span, has_day
+from rag.answering.span_shape import (asks_day, asks_exact_day, asks_list, day_span, has_day,
+                                      list_in_passage, ordinal_items)
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import names, numbers, passage_sentences, terms
 from rag.types import Hit
@@ -48,6 +49,7 @@ _YES_NO = re.compile(rf"(?:吗|么|嘛)\s*[？?]?\s*$|是否|能否|可否|{_A_N
 _WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
 _NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
 _ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
+_COUNT = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")
 
 
 def is_yes_no(question: str) -> bool:
@@ -114,6 +116,8 @@ class ExtractiveEngine:
                 short, text, n = other.short, other.evidence, other.passage + 1
             elif asks_exact_day(query) and (day := _day_in_passage(hits[best.passage])):
                 short, text = day
+        elif asks_list(query) and "、" not in short and (whole := _whole_list(hits[best.passage], best)):
+            short, text = whole
         if len(short) >= 0.75 * len(text):
             return f"{text}[{n}]", score
         return f"{short}[{n}]\n\n{text}[{n}]", score
@@ -154,6 +158,26 @@ class ExtractiveEngine:
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
         yes = q_neg == s_neg and not other_number and not other_name
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
+
+
+def _whole_list(hit: Hit, best: Candidate) -> tuple[str, str] | None:
+    """Asked for a list (哪些/哪几…) and given one item or a count: (every item, the sentences
+    naming them) from the same passage — the enumeration the item belongs to ("奥林匹克塔" ->
+    "国家速滑馆“冰丝带”、奥林匹克塔、首开书院"), or the items a count introduces ("三类：一是…
+    二是…三是…"); None when the passage lists nothing more."""
+    text = hit.text
+    ordinal = ordinal_items(text, best.end) if _COUNT.fullmatch(best.short) else None
+    if ordinal:
+        items, end = ordinal
+        short, a, b = f"{best.short}：{'、'.join(items)}", best.start, end
+    else:
+        found = list_in_passage(text, best.short)
+        if found is None:
+            return None
+        a, b = found
+        short = text[a:b]
+    sents = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
+    return (short, clean_sentence(text[sents[0].start:sents[-1].end])) if sents else None
 
 
 def _day_in_passage(hit: Hit) -> tuple[str, str] | None:

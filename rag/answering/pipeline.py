@@ -179,7 +179,7 @@ def _plan(idx: Index, eng: Engine, question: str, query: str, *, k: int, filters
     `Refusal` with the reason); comparisons of events (`rag.answering.compare`) search
     each event on its own."""
     res = resolve_dates(query, now)
-    query = res.query
+    as_asked, query = query, res.query
     newest = idx.newest_date() if res.date_from and not res.recent else None
     if newest and res.date_from > newest:
         said = "、".join(res.found) or "所问时间"
@@ -192,6 +192,11 @@ def _plan(idx: Index, eng: Engine, question: str, query: str, *, k: int, filters
         return query, hits, iter([text])
     prefer = (res.date_from, res.date_to) if res.date_from else None
     hits = idx.search(query, k, prefer=prefer, **asdict(filters))
+    if res.found and hits and not any(h.date for h in hits):
+        # undated articles (a newspaper page built without --date) may say 今年 where the question
+        # does, or the date it stands for: they are searched and read with both
+        query = resolve_dates(as_asked, now, keep_words=True).query
+        hits = idx.search(query, k, prefer=prefer, **asdict(filters)) or hits
     if not hits:
         return query, [], None
     return query, hits, eng.stream(question, query, hits, embedder=idx.embedder, history=history)

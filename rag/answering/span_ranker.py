@@ -38,11 +38,14 @@ FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_id
             "sentence_missing_idf", "name_missing", "search_gap", "other_time", "rank", "span_rank",
             "margin_gap", "agree", "echo", "type_ok", "type_miss", "short_len", "near")
 
+# measure words a count is asked in ("多少名", "几幅"): the answer must be counted in the same word
+_MEASURES = "位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨幅首份间栋幢颗棵株头匹批期轮款门节处道"
+
 # what the question asks for — as a question (多少, 谁, 哪里 …) or, typed like a search, as the
 # thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
 _ASKS = {
     "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
-    "number": re.compile(r"多少|几[个位次家名所座条项件种支人岁万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
+    "number": re.compile(rf"多少|几[个{_MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
     "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|"  # an amount of money named as such:
                         r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|总额|余额|进出口额|贸易额|"
@@ -67,7 +70,7 @@ _HAS = {
 # a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
 _DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
-_ASKED_UNIT = re.compile(r"(?:多少|几)([位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨])")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)([{_MEASURES}])")
 _SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人"}
 
 

@@ -21,6 +21,13 @@ _PLACE_Q = re.compile(r"哪里|哪儿|什么地方|什么地点|在哪|何地|�
 _DATE_RUN = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?"
                        r"(?:(?:至|到|—|－|-|~|～)(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?)?")
 _DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}")
+# an enumeration "X、Y、Z": what introduces its first item, and what follows its last
+_LIST_INTRO = re.compile(r"包括|包含|囊括|涵盖|设有|设置|设立|开展|分为|分别是|分别为|主要有|共有|还有|赴|来到|前往|"
+                         r"参观了?|走进|涉及|覆盖|例如|比如|诸如")
+_LIST_TAIL = re.compile(r"等|学习|参观|进行|开展|举行|活动|在内|共计|的")
+_CLAUSE_END = "，。；：！？!?;\n"
+_COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")
+_ORDINAL_ITEM = re.compile(r"([一二三四五六七八九十])是([^，。；、：]{1,30})")
 _LIST_BEFORE = re.compile(r"((?:[^，。；：、“”\s]{1,16}、)+[^，。；：、“”\s]{1,16}(?:和|及|与|、)?[^，。；：、“”\s]{0,16})$")
 
 
@@ -60,8 +67,95 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
             items = re.sub(r"^(?:共计|总共|共|并)?(?:开展|设有|设置|设立|包括|包含|分为|涵盖|设|有|为)", "",
                            lst.group(1))
             a -= len(items)
+    if _LIST_Q.search(question) and (whole := enumeration(text, a, b)):
+        a, b = whole
     if _PLACE_Q.search(question) and b - a > 12:  # "…活动在中央美术学院校史馆西厅"
         cut = text.rfind("在", a, b)
         if cut != -1 and b - cut - 1 >= 2:
             a = cut + 1
     return a, b
+
+
+def asks_list(question: str) -> bool:
+    return bool(_LIST_Q.search(question))
+
+
+def enumeration(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The span [a, b) widened to the whole enumeration "X、Y、Z" of its clause when it holds only
+    some of the items: to the verb that introduces the first ("设有母婴关爱室、…" ->
+    "母婴关爱室、…") and to what follows the last ("…、首开书院学习实践" -> "…、首开书院"), or an
+    item's length where no such word marks the end. An end the span already reaches past the
+    first or last 、 stays where the reader put it. None when the clause lists nothing."""
+    lo = max(text.rfind(c, 0, a) for c in _CLAUSE_END) + 1
+    hi = min((i for c in _CLAUSE_END if (i := text.find(c, b)) != -1), default=len(text))
+    seps = [i for i in range(lo, hi) if text[i] == "、"]
+    if not seps or b < seps[0] - 1:  # nothing, or the span ends before the first item does
+        return None
+    first, last = seps[0], seps[-1]
+    inner = [q - p - 1 for p, q in zip(seps, seps[1:])]
+    item = max(inner) + 2 if inner else max(b - a, 4)  # how long an item may be
+    start = a
+    if a > first:
+        intro = list(_LIST_INTRO.finditer(text, max(lo, first - 3 * item), first))
+        start = intro[-1].end() if intro else _word_start(text, lo, max(lo, first - item))
+    end = b
+    if b <= last:
+        tail = _LIST_TAIL.search(text, last + 2, hi)
+        end = tail.start() if tail else _word_end(text, hi, min(hi, last + 1 + item))
+    if (start, end) == (a, b) or b <= start or a >= end:
+        return None
+    return min(start, a), max(end, b)
+
+
+def _word_start(text: str, lo: int, i: int) -> int:
+    """``i`` moved back to the start of the jieba word it falls in ("无人机", not "人机")."""
+    import jieba
+
+    for _, a, b in jieba.tokenize(text[lo:i + 8]):
+        if a <= i - lo < b:
+            return lo + a
+    return i
+
+
+def _word_end(text: str, hi: int, i: int) -> int:
+    """``i`` moved on to the end of the jieba word it falls in."""
+    import jieba
+
+    start = max(0, i - 8)
+    for _, a, b in jieba.tokenize(text[start:hi]):
+        if a < i - start < b:
+            return start + b
+    return i
+
+
+def list_in_passage(text: str, item: str) -> tuple[int, int] | None:
+    """The first enumeration of ``text`` that names ``item`` as one of its items ("奥林匹克塔"
+    -> "国家速滑馆“冰丝带”、奥林匹克塔、首开书院"), or None."""
+    i = text.find(item) if item else -1
+    while i != -1:
+        whole = enumeration(text, i, i + len(item))
+        if whole and _is_item(text[whole[0]:whole[1]], item):
+            return whole
+        i = text.find(item, i + 1)
+    return None
+
+
+def _is_item(listed: str, item: str) -> bool:
+    """``item`` is one of the items of "X、Y、Z" (most of one), not a word inside an item."""
+    parts = listed.split("、")
+    return len(parts) >= 2 and any(item in p and 2 * len(item) >= len(p) for p in parts)
+
+
+def ordinal_items(text: str, end: int) -> tuple[list[str], int] | None:
+    """"三类：一是困难职工群体。二是企业职工群体，…三是…" after a counted answer ending at
+    ``end``: (the items, where the last one ends), or None unless at least two follow in order."""
+    if not text.startswith(("：", ":", "，分别是", "，即", "，包括"), end):
+        return None
+    items, pos = [], end
+    for want in "一二三四五六七八九十":
+        m = _ORDINAL_ITEM.search(text, pos, pos + 400)
+        if not m or m.group(1) != want:
+            break
+        items.append(m.group(2))
+        pos = m.end()
+    return (items, pos) if len(items) >= 2 else None

@@ -33,6 +33,9 @@ SHORT = [
     ("海淀工匠杯竞赛共有多少名选手参赛？", "596名", CONTEST),
     ("八里庄街道基层工会干部培训班有多少人参加？", "100余名", TRAINING),
     ("八里庄街道培训班采取什么方式学习？", "专题授课", TRAINING),
+    # lists: every item, also where the reader found one item or the count ("三类：一是…二是…")
+    ("爱心互助行动针对哪几类人？", "困难职工群体、企业职工群体、参与灾后恢复重建职工", WARMTH),
+    ("高校青年教师参观了哪些地方？", "国家速滑馆“冰丝带”、奥林匹克塔、首开书院", TEACHERS),
 ]
 
 
@@ -70,6 +73,14 @@ def test_spoken_questions_get_the_same_short_answer(loaded_index, question, expe
     a = answer(question, index=loaded_index)
     assert not a.refused and expected in short_answer(a.text), a.text
     assert title in a.citations[0].hit.title and a.question == question  # the user's own words
+
+
+def test_relative_dates_stay_beside_their_dates_for_undated_articles(loaded_index):
+    """The sample page has no date: its 今年 is the question's 今年, whatever today is."""
+    q = "展览中有多少件作品是中央美术学院的艺术家今年创作的？"
+    for as_of in ("2023-12-28", "2026-12-01"):
+        a = answer(q, index=loaded_index, as_of=as_of)
+        assert f"{as_of[:4]}年（今年）" in a.query and short_answer(a.text) == "27件", (a.query, a.text)
 
 
 def test_list_questions_get_every_item(loaded_index):

@@ -1,0 +1,71 @@
+"""Repairs of the reader's span: dates, counts and lists as a person expects them (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.span_shape import enumeration, list_in_passage, ordinal_items, shape
+
+TEACHERS = ("组织北京20多所高校的青年教师代表和部分高校工会主席赴北京冬奥会国家速滑馆“冰丝带”、"
+            "奥林匹克塔、首开书院学习实践，并在首开书院与市教育工会座谈。")
+ROOMS = "装修一新的教职工之家设有母婴关爱室、心理减压室、健身房、休息室、文创室、阅览室等多重空间，可满足需求。"
+TRACKS = "共开展数据分析、云计算、大数据、人工智能四个赛道，共计596名选手参与竞赛。"
+FORMS = "据了解，本次展览共展出70件作品，囊括油画、雕塑、水墨、素描、水彩等艺术形式。"
+GROUPS = ("活动对象为三类：一是困难职工群体。二是企业职工群体，包括广大户外劳动者；长期在艰苦行业岗位工作的"
+          "一线职工。三是参与灾后恢复重建职工，包括在2023年夏季强降雨中参与救援的职工。")
+
+
+def cut(text: str, span: tuple[int, int] | None) -> str | None:
+    return None if span is None else text[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("text,item,whole", [
+    (ROOMS, "健身房", "母婴关爱室、心理减压室、健身房、休息室、文创室、阅览室"),  # verb before, 等 after
+    (TEACHERS, "奥林匹克塔", "北京冬奥会国家速滑馆“冰丝带”、奥林匹克塔、首开书院"),  # 赴 before, 学习 after
+    (FORMS, "雕塑", "油画、雕塑、水墨、素描、水彩"),
+    # no verb introduces it: the first item is about as long as the others, ending on a whole word
+    ("担心中国制造的无人机通信、镜头、无线电传输与操作系统等零部件存在漏洞", "镜头", "无人机通信、镜头、无线电传输与操作系统"),
+])
+def test_an_item_of_an_enumeration_widens_to_every_item(text, item, whole):
+    i = text.index(item)
+    assert cut(text, enumeration(text, i, i + len(item))) == whole
+
+
+def test_ends_the_reader_already_placed_stay():
+    text = "李尚福代表党中央、国务院、中央军委在招待会上致辞。"
+    i = text.index("党中央")  # the whole list already: nothing to widen, the clause head stays out
+    assert enumeration(text, i, text.index("在招待会")) is None
+
+
+def test_a_clause_that_lists_nothing_is_no_enumeration():
+    i = FORMS.index("70件")
+    assert enumeration(FORMS, i, i + 3) is None  # its clause (…共展出70件作品) has no 、
+    assert enumeration(TEACHERS, 2, 6) is None  # "北京20多所…" lies before the list's first item
+
+
+def test_list_questions_get_the_whole_list_and_other_questions_keep_the_span():
+    i = FORMS.index("油画")
+    assert cut(FORMS, shape(FORMS, i, i + 2, "展览囊括了哪些艺术形式？")) == "油画、雕塑、水墨、素描、水彩"
+    assert cut(FORMS, shape(FORMS, i, i + 2, "展览有油画吗？")) == "油画"
+    i = TRACKS.index("四个赛道")  # a count after its items: the items and the count
+    assert cut(TRACKS, shape(TRACKS, i, i + 4, "技能竞赛设置了哪几个赛道？")) == "数据分析、云计算、大数据、人工智能四个赛道"
+
+
+def test_an_item_named_in_another_sentence_finds_its_enumeration():
+    text = "随后，大家来到奥林匹克塔参观。" + TEACHERS
+    assert cut(text, list_in_passage(text, "奥林匹克塔")) == "北京冬奥会国家速滑馆“冰丝带”、奥林匹克塔、首开书院"
+    assert list_in_passage(text, "冬奥会火炬") is None and list_in_passage(text, "") is None
+
+
+def test_a_count_followed_by_ordinal_items_gives_the_items():
+    end = GROUPS.index("三类") + 2
+    items, stop = ordinal_items(GROUPS, end)
+    assert items == ["困难职工群体", "企业职工群体", "参与灾后恢复重建职工"]
+    assert GROUPS[:stop].endswith("三是参与灾后恢复重建职工")
+    assert ordinal_items("共三类。其一为…", 3) is None  # no colon introducing them
+    assert ordinal_items("三类：一是甲。三是丙。", 2) is None  # one item in order is no list
+
+
+def test_a_word_inside_an_item_does_not_stand_for_the_list():
+    assert list_in_passage(TEACHERS, "首开书院") is not None  # an item
+    assert list_in_passage(TEACHERS, "北京") is None  # a word of "北京冬奥会国家速滑馆“冰丝带”"
