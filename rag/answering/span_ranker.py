@@ -70,7 +70,7 @@ _HAS = {
 # a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
 _DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
-_ASKED_UNIT = re.compile(rf"(?:多少|几)([{_MEASURES}])")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)([{_MEASURES}])(?!民币)")  # 多少人民币 asks money
 _SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人"}
 
 
@@ -269,7 +269,9 @@ def _unit_fits(query: str, short: str) -> bool:
     m = _ASKED_UNIT.search(query)
     if not m:
         return True
-    units = _SAME_UNIT.get(m.group(1), m.group(1))
+    units = _SAME_UNIT.get(m.group(1), m.group(1)) + "个"  # 个 counts anything ("12个" for 多少支)
+    if re.fullmatch(r"[约近超逾]?[\d.,]+\s*(?:多|余)?\s*[万亿]", short.strip()):
+        return True  # "10.51亿" for 多少人: the count with its unit left to the question
     return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿]\s*(?:多|余)?\s*[{units}]", short))
 
 

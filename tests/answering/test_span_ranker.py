@@ -70,6 +70,10 @@ def test_a_span_of_the_wrong_type_is_marked():
     ("iPhone SE 3的起售价", "3499元", True),  # typed like a search
     ("中国获得多少枚金牌？", "70件", False),  # counted in 枚, answered in 件
     ("有多少人参加？", "100余名", True),  # 人 and 名 count people alike
+    ("2022年6月我国网民规模有多少人？", "10.51亿", True),  # the count, its unit left to the question
+    ("美加墨世界杯会有多少支球队参赛？", "48个", True),  # 个 counts anything
+    ("这次展览展出了多少幅油画？", "70件", False),  # 幅 is a measure word too
+    ("过渡资金是多少人民币？", "6亿元", True),  # 多少人民币 is no count of people
     ("C919商业首飞时间", "2023年5月28日", True),
     ("2021赛季中超冠军", "山东泰山", None),  # 冠军 may be a person or a team: no verdict
     ("谁当选为泰国新总理？", "70件", False),
