@@ -28,6 +28,7 @@ from pathlib import Path
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
+from rag.answering.answer_type import organizer, restates, type_fit
 from rag.answering.span_shape import shape
 from rag.errors import NewsragError
 from rag.text.sentences import names, numbers, passage_sentences, terms
@@ -37,42 +38,6 @@ RANKER_FILE = Path(__file__).resolve().parents[1] / "models" / "reader" / "ranke
 FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_idf",
             "sentence_missing_idf", "name_missing", "search_gap", "other_time", "rank", "span_rank",
             "margin_gap", "agree", "echo", "type_ok", "type_miss", "short_len", "near")
-
-# measure words a count is asked in ("多少名", "几幅"): the answer must be counted in the same word
-_MEASURES = "位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨幅首份间栋幢颗棵株头匹批期轮款门节处道"
-
-# what the question asks for — as a question (多少, 谁, 哪里 …) or, typed like a search, as the
-# thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
-_ASKS = {
-    "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
-    "number": re.compile(rf"多少|几[个{_MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
-                         r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
-    "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|"  # an amount of money named as such:
-                        r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|总额|余额|进出口额|贸易额|"
-                        r"交易额|市值|罚款|罚金|赔偿金?|"
-                        r"奖金|工资|薪资|补贴)(?:是|为|有|达|约|共计?|至少|预计)?(?:多少|几)"),  # 收益是多少, not 营收增长了多少
-    "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
-    "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
-    "organization": re.compile(r"哪[家支所]|哪一?个?(?:公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|银行|医院|"
-                               r"学校|大学|平台|品牌|媒体|使馆|法院|政府|委员会|协会)|"
-                               r"什么(?:公司|企业|机构|组织|单位|部门|球队|银行|品牌|媒体)"),
-}
-_HAS = {
-    "time": re.compile(r"\d{2,4}年|\d{1,2}月|\d{1,2}[日号]|[一二三四五六七八九十〇零]{2,4}年|世纪|年代|"
-                       r"时期|期间|今年|去年|明年|上午|下午|晚上|凌晨|春|夏|秋|冬|朝"),
-    "number": re.compile(r"\d|[一二两三四五六七八九十百千万亿半]"),
-    "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
-    "organization": re.compile(r"(?:公司|集团|银行|[球战]?队|局|部|院|会|委|所|中心|协会|大学|学校|学院|医院|"
-                               r"机构|组织|企业|俱乐部|航空|平台|台|社|报|网|厂|馆|府)$"),
-    "money": re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]?\s*(?:元|块|美元|欧元|英镑|日元|港元|港币|韩元)|"
-                        r"免费|[$¥￥]\s*\d"),
-}
-# a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
-_DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
-# "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
-_ASKED_UNIT = re.compile(rf"(?:多少|几)([{_MEASURES}])(?!民币)")  # 多少人民币 asks money
-_SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人"}
-
 
 @dataclass(frozen=True)
 class Candidate:
@@ -115,7 +80,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         if not text or is_instruction(text) or _echoes_question(text, query):
             continue
         short = tidy(hit.text[a:b])
-        if not short:
+        if not short or restates(query, short):
             continue
         nth = per_passage[span.passage] = per_passage.get(span.passage, -1) + 1
         f = dict.fromkeys(FEATURES, 0.0)
@@ -136,7 +101,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
         if q_names:
             f["name_missing"] = sum(name not in whole for name in q_names) / len(q_names)
-        f.update(_type_fit(query, short, _organizer(hit.text, a, b)))
+        f.update(type_fit(query, short, organizer(hit.text, a, b)))
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)
     keys = [_key(c.short) for c in out]
@@ -231,48 +196,6 @@ def _head(hit: Hit) -> str:
 
 def reader_input(hit: Hit) -> str:
     return _head(hit) + hit.text
-
-
-# "由北京市总工会联合中央美术学院举办的展览": who held it, not where
-_BY = re.compile(r"由$")
-_HELD = re.compile(r"^(?:联合|共同)?(?:举办|主办|承办|协办|举行|发起|组织|牵头|指导)")
-
-
-def _organizer(text: str, a: int, b: int) -> bool:
-    """The span is the agent of 由…举办 (an organiser), whatever place words it holds."""
-    return bool(_BY.search(text[max(0, a - 1):a]) and _HELD.search(text[b:b + 4]))
-
-
-def _type_fit(query: str, short: str, organizer: bool = False) -> dict:
-    """type_ok / type_miss: the question asks for a time, number, person, place or
-    organisation (哪家 / 哪支球队: a name, or a word like 公司 队 银行 at its end), and the
-    short answer holds one (or not). An organiser (``organizer``: 由X举办) is no place."""
-    asked = [t for t, rx in _ASKS.items() if rx.search(query)]
-    if organizer and "place" in asked:  # 由X举办: X held it, it is not where
-        asked.remove("place")
-        if not asked:
-            return {"type_ok": 0.0, "type_miss": 1.0}
-    if "money" in asked:  # 多少钱 asks for a price, not any number
-        asked = [t for t in asked if t != "number"]
-    if not asked:
-        return {"type_ok": 0.0, "type_miss": 0.0}
-    ok = any(names(short) if t == "person" else
-             (_HAS[t].search(short) or names(short)) if t in ("place", "organization") else
-             _HAS["number"].search(_DATES.sub("", short)) and _unit_fits(query, short)
-             if t == "number" else
-             _HAS[t].search(short) for t in asked)
-    return {"type_ok": float(bool(ok)), "type_miss": float(not ok)}
-
-
-def _unit_fits(query: str, short: str) -> bool:
-    """A count asked in a measure word ("多少名", "几枚") is answered in that word."""
-    m = _ASKED_UNIT.search(query)
-    if not m:
-        return True
-    units = _SAME_UNIT.get(m.group(1), m.group(1)) + "个"  # 个 counts anything ("12个" for 多少支)
-    if re.fullmatch(r"[约近超逾]?[\d.,]+\s*(?:多|余)?\s*[万亿]", short.strip()):
-        return True  # "10.51亿" for 多少人: the count with its unit left to the question
-    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿]\s*(?:多|余)?\s*[{units}]", short))
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)

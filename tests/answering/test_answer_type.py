@@ -1,0 +1,48 @@
+"""What a question asks for and whether a short answer is of that kind (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.answer_type import restates, type_fit
+
+
+@pytest.mark.parametrize("question,short,fits", [
+    ("这次展览的门票多少钱？", "70件", False),  # a price is asked: any number will not do
+    ("这次展览的门票多少钱？", "免费", True),
+    ("iPhone SE 3的起售价", "3499元", True),  # typed like a search
+    ("中国获得多少枚金牌？", "70件", False),  # counted in 枚, answered in 件
+    ("有多少人参加？", "100余名", True),  # 人 and 名 count people alike
+    ("2022年6月我国网民规模有多少人？", "10.51亿", True),  # the count, its unit left to the question
+    ("美加墨世界杯会有多少支球队参赛？", "48个", True),  # 个 counts anything
+    ("这次展览展出了多少幅油画？", "70件", False),  # 幅 is a measure word too
+    ("过渡资金是多少人民币？", "6亿元", True),  # 多少人民币 is no count of people
+    ("C919商业首飞时间", "2023年5月28日", True),
+    ("2021赛季中超冠军", "山东泰山", None),  # 冠军 may be a person or a team: no verdict
+    ("谁当选为泰国新总理？", "70件", False),
+    ("国庆假期全国旅游收入是多少？", "4.22亿人次", False),  # an income is money, not visits
+    ("国庆假期全国旅游收入是多少？", "2872.1亿元", True),
+    ("上半年净利润至少多少？", "45亿元", True),
+    ("上半年净利润至少多少？", "增长45%", False),  # a profit is an amount, not a growth rate
+    ("上半年营收增长了多少？", "20%", True),  # a growth is no amount of money
+    ("员工花费在装忙上的时间占工作时长的百分比是多少？", "32%", True),  # time spent, not money
+    ("截至上半年末，不良贷款余额是多少？", "7月27日", False),  # a date is no amount
+    ("与沿线国家的进出口总额是多少？", "增长6.2%", False),  # a total is an amount of money
+    ("与沿线国家的进出口总额是多少？", "3712.9亿元", True),
+    ("股价上涨了多少？", "2023年8月", False),
+    ("培训为期多少年？", "3年", True),  # a length in years is a number, not a date
+    ("武汉三镇队对阵的是哪支球队？", "青岛海牛队", True),  # an organisation: a team
+    ("那架货机是哪家航空公司的？", "顺丰航空", True),
+    ("那架货机是哪家航空公司的？", "9时15分", False),
+])
+def test_the_answer_type_is_read_from_the_question(question, short, fits):
+    want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
+    fit = type_fit(question, short)
+    assert (fit["type_ok"], fit["type_miss"]) == want
+
+
+def test_a_count_the_question_states_is_not_its_answer():
+    assert restates("596名选手中有多少名女选手？", "596名")
+    assert not restates("596名选手中有多少名女选手？", "120名")
+    assert not restates("2023年2月1日股票发行注册制改革在哪一天正式启动？", "2023年2月1日")  # a date asked
+    assert not restates("参赛的是596名还是600名选手？", "596名")  # a choice names its answers
