@@ -35,8 +35,8 @@ from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
-from rag.answering.span_shape import (asks_day, asks_exact_day, asks_list, day_span, has_day,
-                                      list_in_passage, ordinal_items)
+from rag.answering.span_shape import (asked_nth, asks_day, asks_exact_day, asks_list, day_span,
+                                      has_day, list_in_passage, nth_items, ordinal_items)
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import names, numbers, passage_sentences, terms
 from rag.types import Hit
@@ -53,8 +53,12 @@ _COUNT = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门�
 
 
 def is_yes_no(question: str) -> bool:
-    """…吗？/是否/是不是… without a wh-word (…有多少人吗 asks for a number)."""
-    return bool(_YES_NO.search(question)) and not _WH.search(_ASKING_NEG.sub("", question))
+    """…吗？/是否/是不是… without a wh-word (…有多少人吗 asks for a number). The last clause
+    asks: "讲甲亢怎么吃的那篇文章里，甲亢的人要不要忌口海蜇？" is a yes/no question."""
+    last = re.split(r"[，,；;]", question.strip())[-1]
+    if len(last.strip("？?！! ")) <= 5:  # a tag ("…，对吗？", "…，你知道吗？") asks about the whole
+        last = question
+    return bool(_YES_NO.search(last)) and not _WH.search(_ASKING_NEG.sub("", last))
 
 
 class ExtractiveEngine:
@@ -104,13 +108,18 @@ class ExtractiveEngine:
         """("short[n]\\n\\nsentence[n]", score) of the best candidate span by the learned
         ranker (`rag.answering.span_ranker`: the reader's margin weighed with what its evidence
         misses of the question and the answer type asked for), before the
-        refusal threshold is applied (`bench/answers.py` sets it from these)."""
+        refusal threshold is applied (`bench/answers.py` sets it from these). Asked for item N
+        of a list, a day or a whole list, the answer is completed from the passages (below)."""
         found = self.ranked(query, hits)
         if not found:
             return None
         (best, score) = found[0]
         short, text, n = best.short, best.evidence, best.passage + 1
-        if asks_day(query) and not has_day(short):  # "从哪天开始到哪天结束": a span with a day
+        if (nth := asked_nth(query)) and _WH.search(query) and (item := _nth_in_hits(query, hits, nth)):
+            (short, text, n), score = item, max(score, self.threshold)  # "第三条说的是什么": "三是…"
+        elif nth and re.match(r"[一二三四五六七八九十]是", short):  # another item of the list
+            return None
+        elif asks_day(query) and not has_day(short):  # "从哪天开始到哪天结束": a span with a day
             other = next((c for c, s in found if has_day(c.short) and s >= score - DAY_SLACK), None)
             if other is not None:
                 short, text, n = other.short, other.evidence, other.passage + 1
@@ -158,6 +167,27 @@ class ExtractiveEngine:
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
         yes = q_neg == s_neg and not other_number and not other_name
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
+
+
+def _nth_in_hits(query: str, hits: list[Hit], nth: str) -> tuple[str, str, int] | None:
+    """Asked about item ``nth`` of a list ("第三条要求是什么？"): (the item, its sentence, the
+    passage's number) from the first passage that says "三是…" in a list whose opening ("…提出要求：
+    一是…", in that passage or, for the first article's passages, another of its passages) shares
+    a word with the question; None otherwise (an article may hold several lists)."""
+    asked = terms(re.sub(r"第[一二三四五六七八九十]\S?|几[条点项个]", "", query))
+
+    def opens_list(text: str, at: int) -> bool:  # the words just before "一是"
+        return at != -1 and bool(asked & terms(text[max(0, at - 20):at]))
+
+    for no, hit in enumerate(hits, 1):
+        for a, b in nth_items(hit.text, nth):
+            first = hit.text.rfind("一是", 0, a)
+            ok = opens_list(hit.text, first) if first != -1 else hit.doc_id == hits[0].doc_id and any(
+                h.doc_id == hit.doc_id and opens_list(h.text, h.text.find("一是")) for h in hits)
+            sents = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
+            if ok and sents and not is_instruction(hit.text[a:b]):
+                return hit.text[a:b].strip(), clean_sentence(hit.text[sents[0].start:sents[-1].end]), no
+    return None
 
 
 def _whole_list(hit: Hit, best: Candidate) -> tuple[str, str] | None:

@@ -27,6 +27,7 @@ _LIST_INTRO = re.compile(r"包括|包含|囊括|涵盖|设有|设置|设立|开�
 _LIST_TAIL = re.compile(r"等|学习|参观|进行|开展|举行|活动|在内|共计|的")
 _CLAUSE_END = "，。；：！？!?;\n"
 _COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")
+_NTH_ASKED = re.compile(r"第([一二三四五六七八九十])(?:条|点|项|个方面|方面|个)")
 _ORDINAL_ITEM = re.compile(r"([一二三四五六七八九十])是([^，。；、：]{1,30})")
 _LIST_BEFORE = re.compile(r"((?:[^，。；：、“”\s]{1,16}、)+[^，。；：、“”\s]{1,16}(?:和|及|与|、)?[^，。；：、“”\s]{0,16})$")
 
@@ -159,3 +160,23 @@ def ordinal_items(text: str, end: int) -> tuple[list[str], int] | None:
         items.append(m.group(2))
         pos = m.end()
     return (items, pos) if len(items) >= 2 else None
+
+
+def asked_nth(question: str) -> str | None:
+    """The ordinal a question asks about ("…提了几条要求，第三条说的是什么？" -> "三"), or None."""
+    m = _NTH_ASKED.search(question)
+    return m.group(1) if m else None
+
+
+def nth_items(text: str, nth: str) -> list[tuple[int, int]]:
+    """Where item ``nth`` of an enumeration "一是…二是…三是…" is said in ``text`` (after its
+    "三是", up to the end of its clause group: 。 or ；), for every list of the text."""
+    out = []
+    for m in re.finditer(f"{nth}是", text):
+        if m.start() and text[m.start() - 1] in "第十一二三四五六七八九":  # 第三是, 十三是
+            continue
+        ends = [i for c in "。；;" if (i := text.find(c, m.end())) != -1]
+        end = min(ends, default=len(text))
+        if end - m.end() >= 2:
+            out.append((m.end(), end))
+    return out

@@ -118,6 +118,31 @@ def test_the_engine_of_earlier_releases_stays_one_setting_away(loaded_index):
     ("有多少人参加吗？", False), ("本次展览共展出多少件作品？", False), ("谁是主席吗？", False),
     ("甲亢患者要不要忌口海蜇？", True), ("可不可以带宠物入场", True), ("该不该延期？", True),
     ("哪些人需不需要登记？", False),
+    # the last clause asks, unless it is only a tag on the rest
+    ("讲甲亢怎么吃的那篇文章里，甲亢的人要不要忌口海蜇？", True), ("展览共展出70件作品，对吗？", True),
+    ("这次比赛有多少人参加，你知道吗？", False),
 ])
 def test_yes_no_detection(question, expected):
     assert is_yes_no(question) is expected
+
+
+@pytest.mark.slow
+def test_the_nth_item_of_a_list_is_read_from_the_list_the_question_names(tmp_path):
+    """"第三条要求是什么？" is answered with what follows 三是 in the list of 要求, not with the
+    second item of another list in the same article."""
+    from rag import build_index
+
+    from samples import write_article
+
+    write_article(tmp_path, "a.txt", "大使对美方提出三点要求",
+                  "大使在论坛上说，当前合作的最大障碍来自于：一是互信不足，二是沟通渠道太少。"
+                  "大使向美方提出要求：一是缩短负面清单，停止制裁企业。二是拉长正面清单，为互访提供便利。"
+                  "三是把支持合作的人找出来，一起发声出力。")
+    build_index([tmp_path / "a.txt"], tmp_path / "index", show_progress=False)
+    a = answer("大使提了几条要求，第三条说的是什么？", index_dir=tmp_path / "index")
+    assert "把支持合作的人找出来" in a.text.partition("\n\n")[0], a.text  # the item (or its sentence)
+    assert a.citations and a.citations[0].supported
+    b = answer("大使提出的第二条要求是什么？", index_dir=tmp_path / "index")
+    assert "拉长正面清单" in b.text and "沟通渠道" not in b.text.partition("\n\n")[0], b.text
+    c = answer("大使提出的第四条要求是什么？", index_dir=tmp_path / "index")  # there are three
+    assert c.refused, c.text

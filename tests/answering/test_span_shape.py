@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.span_shape import enumeration, list_in_passage, ordinal_items, shape
+from rag.answering.span_shape import asked_nth, enumeration, list_in_passage, nth_items, ordinal_items, shape
 
 TEACHERS = ("组织北京20多所高校的青年教师代表和部分高校工会主席赴北京冬奥会国家速滑馆“冰丝带”、"
             "奥林匹克塔、首开书院学习实践，并在首开书院与市教育工会座谈。")
@@ -69,3 +69,14 @@ def test_a_count_followed_by_ordinal_items_gives_the_items():
 def test_a_word_inside_an_item_does_not_stand_for_the_list():
     assert list_in_passage(TEACHERS, "首开书院") is not None  # an item
     assert list_in_passage(TEACHERS, "北京") is None  # a word of "北京冬奥会国家速滑馆“冰丝带”"
+
+
+def test_the_item_a_question_asks_by_its_ordinal():
+    assert asked_nth("谢锋提了几条要求，第三条说的是什么？") == "三"
+    assert asked_nth("第二个方面是什么？") == "二" and asked_nth("三是什么意思？") is None
+    text = "他提出要求：一是缩短负面清单。二是拉长正面清单；三是把支持的人请出来。第十三是别的。"
+    assert [text[a:b] for a, b in nth_items(text, "二")] == ["拉长正面清单"]
+    assert [text[a:b] for a, b in nth_items(text, "三")] == ["把支持的人请出来"]  # not "第十三是…"
+    assert nth_items("这三是指哪些？", "四") == []
+    two = "障碍来自于：一是互信不足，二是渠道太少。要求：一是缩短清单。二是拉长清单。"
+    assert [two[a:b] for a, b in nth_items(two, "二")] == ["渠道太少", "拉长清单"]  # every list
