@@ -36,7 +36,7 @@ from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
 from rag.answering.span_shape import (asked_nth, asks_day, asks_exact_day, asks_list, day_span,
-                                      has_day, list_in_passage, nth_items, ordinal_items)
+                                      has_day, is_count, list_in_passage, nth_items, ordinal_items)
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import names, numbers, passage_sentences, terms
 from rag.types import Hit
@@ -49,7 +49,6 @@ _YES_NO = re.compile(rf"(?:吗|么|嘛)\s*[？?]?\s*$|是否|能否|可否|{_A_N
 _WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
 _NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
 _ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
-_COUNT = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")
 
 
 def is_yes_no(question: str) -> bool:
@@ -196,7 +195,7 @@ def _whole_list(hit: Hit, best: Candidate) -> tuple[str, str] | None:
     "国家速滑馆“冰丝带”、奥林匹克塔、首开书院"), or the items a count introduces ("三类：一是…
     二是…三是…"); None when the passage lists nothing more."""
     text = hit.text
-    ordinal = ordinal_items(text, best.end) if _COUNT.fullmatch(best.short) else None
+    ordinal = ordinal_items(text, best.end) if is_count(best.short) else None
     if ordinal:
         items, end = ordinal
         short, a, b = f"{best.short}：{'、'.join(items)}", best.start, end

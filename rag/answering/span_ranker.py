@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rag.answering.answer_type import organizer, restates, type_fit
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
-from rag.answering.answer_type import organizer, restates, type_fit
 from rag.answering.span_shape import shape
 from rag.errors import NewsragError
 from rag.text.sentences import names, numbers, passage_sentences, terms

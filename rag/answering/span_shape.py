@@ -26,7 +26,7 @@ _LIST_INTRO = re.compile(r"包括|包含|囊括|涵盖|设有|设置|设立|开�
                          r"参观了?|走进|涉及|覆盖|例如|比如|诸如|联合|携手|会同|针对|来自|代表")
 _LIST_TAIL = re.compile(r"等|学习|参观|进行|开展|举行|活动|在内|共计|的")
 _CLAUSE_END = "，。；：！？!?;\n"
-_COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")
+_COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")  # "三类", "4个方面"
 _NTH_ASKED = re.compile(r"第([一二三四五六七八九十])(?:条|点|项|个方面|方面|个)")
 _ORDINAL_ITEM = re.compile(r"([一二三四五六七八九十])是([^，。；、：]{1,30})")
 _LIST_BEFORE = re.compile(r"((?:[^，。；：、“”\s]{1,16}、)+[^，。；：、“”\s]{1,16}(?:和|及|与|、)?[^，。；：、“”\s]{0,16})$")
@@ -79,6 +79,11 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
 
 def asks_list(question: str) -> bool:
     return bool(_LIST_Q.search(question))
+
+
+def is_count(short: str) -> bool:
+    """A count and nothing else ("三类", "4个方面"): a list question's items may follow it."""
+    return bool(_COUNTED.fullmatch(short))
 
 
 def enumeration(text: str, a: int, b: int) -> tuple[int, int] | None:
