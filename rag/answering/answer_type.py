@@ -22,8 +22,9 @@ ASKS = {
     "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
     "number": re.compile(rf"多少|几[个{_MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
-    "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|"  # an amount of money named as such:
-                        r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|总额|余额|进出口额|贸易额|"
+    "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|多少(?:奖金|资金|经费|补贴|工资|薪水|罚款)|"
+                        # an amount of money named as such:
+                        r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|总额|余额|进出口额|出口额|进口额|贸易额|"
                         r"交易额|市值|罚款|罚金|赔偿金?|"
                         r"奖金|工资|薪资|补贴)(?:是|为|有|达|约|共计?|至少|预计)?(?:多少|几)"),  # 收益是多少, not 营收增长了多少
     "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
@@ -62,22 +63,24 @@ def organizer(text: str, a: int, b: int) -> bool:
 def type_fit(query: str, short: str, held_by: bool = False) -> dict:
     """type_ok / type_miss: the question asks for a time, number, person, place or
     organisation (哪家 / 哪支球队: a name, or a word like 公司 队 银行 at its end), and the
-    short answer holds one (or not). An organiser (``held_by``: 由X举办) is no place."""
+    short answer holds one (or not). An organiser (``held_by``: 由X举办) is no place.
+    unit_miss: a count asked in a measure word is given in another ("多少幅" → "70件")."""
     asked = [t for t, rx in ASKS.items() if rx.search(query)]
     if held_by and "place" in asked:  # 由X举办: X held it, it is not where
         asked.remove("place")
         if not asked:
-            return {"type_ok": 0.0, "type_miss": 1.0}
+            return {"type_ok": 0.0, "type_miss": 1.0, "unit_miss": 0.0}
     if "money" in asked:  # 多少钱 asks for a price, not any number
         asked = [t for t in asked if t != "number"]
     if not asked:
-        return {"type_ok": 0.0, "type_miss": 0.0}
+        return {"type_ok": 0.0, "type_miss": 0.0, "unit_miss": 0.0}
     ok = any(names(short) if t == "person" else
              (HAS[t].search(short) or names(short)) if t in ("place", "organization") else
              HAS["number"].search(_DATES.sub("", short)) and unit_fits(query, short)
              if t == "number" else
              HAS[t].search(short) for t in asked)
-    return {"type_ok": float(bool(ok)), "type_miss": float(not ok)}
+    unit_miss = "number" in asked and bool(HAS["number"].search(short)) and not unit_fits(query, short)
+    return {"type_ok": float(bool(ok)), "type_miss": float(not ok), "unit_miss": float(unit_miss)}
 
 
 def unit_fits(query: str, short: str) -> bool:

@@ -23,7 +23,7 @@ _DATE_RUN = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?"
 _DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}")
 # an enumeration "X、Y、Z": what introduces its first item, and what follows its last
 _LIST_INTRO = re.compile(r"包括|包含|囊括|涵盖|设有|设置|设立|开展|分为|分别是|分别为|主要有|共有|还有|赴|来到|前往|"
-                         r"参观了?|走进|涉及|覆盖|例如|比如|诸如|联合|携手|会同|针对|来自|代表")
+                         r"参观了?|走进|涉及|覆盖|例如|比如|诸如|联合|携手|会同|针对|来自|代表|用于")
 _LIST_TAIL = re.compile(r"等|学习|参观|进行|开展|举行|活动|在内|共计|的")
 _CLAUSE_END = "，。；：！？!?;\n"
 _COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")  # "三类", "4个方面"
@@ -104,6 +104,8 @@ def enumeration(text: str, a: int, b: int) -> tuple[int, int] | None:
     if a > first:
         intro = list(_LIST_INTRO.finditer(text, max(lo, first - 3 * item), first))
         start = intro[-1].end() if intro else _word_start(text, lo, max(lo, first - item))
+        while start > lo and text[start - 1] in "“《「『（(":  # the item's opening quote too
+            start -= 1
     end = b
     if b <= last:
         tail = _LIST_TAIL.search(text, last + 2, hi)

@@ -58,7 +58,8 @@ def test_exhibition_answer_is_short_then_reads_like_the_article(loaded_index):
     "这次展览的门票多少钱？",  # on topic, but the page does not say
     "培训班的授课老师叫什么名字？",
     "596名选手中有多少名女选手？",  # the count the question states is no answer to it
-], ids=["olympics", "tesla", "fed", "ticket", "teacher", "restated"])
+    "这次展览展出了多少幅油画？",  # 70件 counts all works, in another measure word
+], ids=["olympics", "tesla", "fed", "ticket", "teacher", "restated", "measure"])
 def test_questions_the_page_does_not_answer_are_refused(loaded_index, question):
     a = answer(question, index=loaded_index)
     assert a.refused and a.text == REFUSAL

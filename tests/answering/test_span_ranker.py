@@ -11,7 +11,7 @@ import pytest
 from sample_passages import passage
 
 from rag.answering.reader import Span, get_reader
-from rag.answering.span_ranker import (FEATURES, Candidate, Ranker, candidates,
+from rag.answering.span_ranker import (FEATURES, RULES, Candidate, Ranker, candidates,
                                        get_ranker, reader_input)
 from rag.errors import NewsragError
 from rag.types import Hit
@@ -25,7 +25,7 @@ def cands(question: str, hits: list[Hit]) -> list[Candidate]:
 def test_every_candidate_has_every_feature_and_its_evidence_holds_the_answer():
     hits = [passage("2023年12月22日"), passage("本次展览共展出70件作品")]
     found = cands("本次展览共展出多少件作品？", hits)
-    assert found and all(set(c.features) == set(FEATURES) for c in found)
+    assert found and all(set(c.features) == set(FEATURES) | set(RULES) for c in found)
     best = max(found, key=lambda c: get_ranker().score(c.features))
     assert best.short == "70件" and best.passage == 1
     assert best.short in best.evidence and hits[1].text[best.start:best.end] == "70件"
@@ -93,6 +93,8 @@ def test_the_ranker_prefers_covered_evidence_and_refuses_what_misses_the_questio
     assert ranker.score(good.features) > ranker.score(off_topic.features)
     assert ranker.score(off_topic.features) < ranker.threshold
     assert ranker.meta["features"] == list(FEATURES)
+    unit = Candidate("70件", "…", 0, 0, 3, base | {"type_miss": 1.0, "unit_miss": 1.0})  # "多少幅" → 70件
+    assert ranker.score(unit.features) < ranker.threshold < ranker.score(good.features)
 
 
 def test_damaged_weights_give_a_clear_error(tmp_path):

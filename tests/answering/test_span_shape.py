@@ -25,6 +25,7 @@ def cut(text: str, span: tuple[int, int] | None) -> str | None:
     (FORMS, "雕塑", "油画、雕塑、水墨、素描、水彩"),
     # no verb introduces it: the first item is about as long as the others, ending on a whole word
     ("担心中国制造的无人机通信、镜头、无线电传输与操作系统等零部件存在漏洞", "镜头", "无人机通信、镜头、无线电传输与操作系统"),
+    ("提供用于“爱国者”防空系统、“海马斯”火箭炮系统的弹药", "“海马斯”火箭炮系统", "“爱国者”防空系统、“海马斯”火箭炮系统"),
 ])
 def test_an_item_of_an_enumeration_widens_to_every_item(text, item, whole):
     i = text.index(item)
