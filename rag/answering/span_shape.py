@@ -29,7 +29,6 @@ _CLAUSE_END = "，。；：！？!?;\n"
 _COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")  # "三类", "4个方面"
 _NTH_ASKED = re.compile(r"第([一二三四五六七八九十])(?:条|点|项|个方面|方面|个)")
 _ORDINAL_ITEM = re.compile(r"([一二三四五六七八九十])是([^，。；、：]{1,30})")
-_LIST_BEFORE = re.compile(r"((?:[^，。；：、“”\s]{1,16}、)+[^，。；：、“”\s]{1,16}(?:和|及|与|、)?[^，。；：、“”\s]{0,16})$")
 
 
 def asks_day(question: str) -> bool:
@@ -62,13 +61,7 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
     m = _DATE_RUN.match(text, a)
     if re.match(r"\d", text[a:b]) and m and m.end() > b:  # a date cut short
         b = m.end()
-    if _LIST_Q.search(question) and re.match(r"[一二两三四五六七八九十\d]+[个项类种条门]", text[a:b]):
-        lst = _LIST_BEFORE.search(text[max(0, a - 120):a])  # "…四个赛道": the four, named before
-        if lst:  # without a leading verb: "共开展数据分析、云计算…" -> "数据分析、云计算…"
-            items = re.sub(r"^(?:共计|总共|共|并)?(?:开展|设有|设置|设立|包括|包含|分为|涵盖|设|有|为)", "",
-                           lst.group(1))
-            a -= len(items)
-    if _LIST_Q.search(question) and (whole := enumeration(text, a, b)):
+    if _LIST_Q.search(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
         a, b = whole
     if _PLACE_Q.search(question) and b - a > 12:  # "…活动在中央美术学院校史馆西厅"
         cut = text.rfind("在", a, b)
