@@ -28,7 +28,9 @@ _LIST_TAIL = re.compile(r"等|学习|参观|进行|开展|举行|活动|在内|�
 _CLAUSE_END = "，。；：！？!?;\n"
 _COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")  # "三类", "4个方面"
 _NTH_ASKED = re.compile(r"第([一二三四五六七八九十])(?:条|点|项|个方面|方面|个)")
-_ORDINAL_ITEM = re.compile(r"([一二三四五六七八九十])是([^，。；、：]{1,30})")
+# "一是…二是…": an ordinal marking an item (not 第三是 or 十三是)
+_ORDINAL_MARK = r"(?<![第十一二三四五六七八九])({})是"
+_ORDINAL_ITEM = re.compile(_ORDINAL_MARK.format("[一二三四五六七八九十]") + r"([^，。；、：]{1,30})")
 
 
 def asks_day(question: str) -> bool:
@@ -61,7 +63,7 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
     m = _DATE_RUN.match(text, a)
     if re.match(r"\d", text[a:b]) and m and m.end() > b:  # a date cut short
         b = m.end()
-    if _LIST_Q.search(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
+    if asks_list(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
         a, b = whole
     if _PLACE_Q.search(question) and b - a > 12:  # "…活动在中央美术学院校史馆西厅"
         cut = text.rfind("在", a, b)
@@ -172,9 +174,7 @@ def nth_items(text: str, nth: str) -> list[tuple[int, int]]:
     """Where item ``nth`` of an enumeration "一是…二是…三是…" is said in ``text`` (after its
     "三是", up to the end of its clause group: 。 or ；), for every list of the text."""
     out = []
-    for m in re.finditer(f"{nth}是", text):
-        if m.start() and text[m.start() - 1] in "第十一二三四五六七八九":  # 第三是, 十三是
-            continue
+    for m in re.finditer(_ORDINAL_MARK.format(nth), text):
         ends = [i for c in "。；;" if (i := text.find(c, m.end())) != -1]
         end = min(ends, default=len(text))
         if end - m.end() >= 2:
