@@ -215,12 +215,15 @@ def main() -> None:
                     help="the embedding model of every pipeline (with its own prompts)")
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "results" / "compare")
     ap.add_argument("--python", default=sys.executable, help="interpreter for the pipeline workers")
+    ap.add_argument("--distracted-only", action="store_true",
+                    help="with --sets crud, run only crud + the distractors (plain crud measured before)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
     settings = []
     for fmt in args.sets:
-        settings.append((fmt, fmt, 0))
+        if not (fmt == "crud" and args.distracted_only and args.crud_distractors):
+            settings.append((fmt, fmt, 0))
         if fmt == "crud" and args.crud_distractors:
             settings.append((f"crud+{args.crud_distractors}", fmt, args.crud_distractors))
     started = time.time()

@@ -47,7 +47,10 @@ HAS = {
 _DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
 ASKED_UNIT = re.compile(rf"(?:多少|几)([{_MEASURES}])(?!民币)")  # 多少人民币 asks money
-_SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人"}
+# measure words that count the same things: "多少家高校" is answered by "18所高校"
+_SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人", "家": "家所座", "所": "所家座",
+              "座": "座所家", "次": "次场回", "场": "场次", "条": "条项", "项": "项条", "台": "台部",
+              "部": "部台", "只": "只头", "头": "头只"}
 
 
 # "由北京市总工会联合中央美术学院举办的展览": who held it, not where
@@ -84,14 +87,16 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
 
 
 def unit_fits(query: str, short: str) -> bool:
-    """A count asked in a measure word ("多少名", "几枚") is answered in that word."""
+    """A count asked in a measure word ("多少名", "几枚") is answered in that word, by a count the
+    question does not itself name ("职教“三名”计划…" is no answer to "每年遴选多少名")."""
     m = ASKED_UNIT.search(query)
     if not m:
         return True
     units = _SAME_UNIT.get(m.group(1), m.group(1)) + "个"  # 个 counts anything ("12个" for 多少支)
     if re.fullmatch(r"[约近超逾]?[\d.,]+\s*(?:多|余)?\s*[万亿]", short.strip()):
         return True  # "10.51亿" for 多少人: the count with its unit left to the question
-    return bool(re.search(rf"[\d一二两三四五六七八九十百千万亿]\s*(?:多|余)?\s*[{units}]", short))
+    counts = re.finditer(rf"[\d一二两三四五六七八九十百千万亿]+\s*(?:多|余)?\s*[{units}]", short)
+    return any(c.group() not in query for c in counts)
 
 
 def restates(query: str, short: str) -> bool:

@@ -16,6 +16,9 @@ from rag.answering.answer_type import restates, type_fit
     ("2022年6月我国网民规模有多少人？", "10.51亿", True),  # the count, its unit left to the question
     ("美加墨世界杯会有多少支球队参赛？", "48个", True),  # 个 counts anything
     ("这次展览展出了多少幅油画？", "70件", False),  # 幅 is a measure word too
+    ("黑河学院同多少家高等院校签约？", "18所", True),  # 家 and 所 count institutions alike
+    ("一共举办了几场比赛？", "12次", True),
+    ("职教“三名”计划每年遴选多少名培养对象？", "职教“三名”计划突出培养全过程管理", False),  # its own count
     ("过渡资金是多少人民币？", "6亿元", True),  # 多少人民币 is no count of people
     ("C919商业首飞时间", "2023年5月28日", True),
     ("2021赛季中超冠军", "山东泰山", None),  # 冠军 may be a person or a team: no verdict
