@@ -72,6 +72,8 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"亏了?多少钱?", "亏损多少"),
     (r"卖多少钱|卖啥价|卖什么价", "售价多少"),
     (r"老外", "外国人"),
+    (r"玩意儿?|东东", "东西"),
+    (r"迷住了?|迷上了?", "吸引"),
 )
 _RULES = [(re.compile(p), w) for p, w in _TABLE]
 # particles a spoken question ends with: 啊 呀 哈 呗 嘞 咧 撒 (呢, 吗 and 嘛 carry meaning:

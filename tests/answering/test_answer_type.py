@@ -23,6 +23,8 @@ from rag.answering.answer_type import restates, type_fit
     ("C919商业首飞时间", "2023年5月28日", True),
     ("2021赛季中超冠军", "山东泰山", None),  # 冠军 may be a person or a team: no verdict
     ("谁当选为泰国新总理？", "70件", False),
+    ("全体会议有哪些人出席？", "王小洪、张军、应勇", True),  # people: their names
+    ("全体会议有哪些人出席？", "三项议程", False),
     ("国庆假期全国旅游收入是多少？", "4.22亿人次", False),  # an income is money, not visits
     ("国庆假期全国旅游收入是多少？", "2872.1亿元", True),
     ("上半年净利润至少多少？", "45亿元", True),
