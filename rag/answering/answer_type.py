@@ -40,7 +40,7 @@ HAS = {
     "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
     "organization": re.compile(r"(?:公司|集团|银行|[球战]?队|局|部|院|会|委|所|中心|协会|大学|学校|学院|医院|"
                                r"机构|组织|企业|俱乐部|航空|平台|台|社|报|网|厂|馆|府)$"),
-    "money": re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]?\s*(?:元|块|美元|欧元|英镑|日元|港元|港币|韩元)|"
+    "money": re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]{0,2}\s*(?:元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢)|"
                         r"免费|[$¥￥]\s*\d"),
 }
 # a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
@@ -67,7 +67,8 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
     """type_ok / type_miss: the question asks for a time, number, person, place or
     organisation (哪家 / 哪支球队: a name, or a word like 公司 队 银行 at its end), and the
     short answer holds one (or not). An organiser (``held_by``: 由X举办) is no place.
-    unit_miss: a count asked in a measure word is given in another ("多少幅" → "70件")."""
+    unit_miss: a count asked in a measure word is given in another ("多少幅" → "70件"), or money
+    is asked and a number without a currency is given ("多少奖金" → "金奖4名")."""
     asked = [t for t, rx in ASKS.items() if rx.search(query)]
     if held_by and "place" in asked:  # 由X举办: X held it, it is not where
         asked.remove("place")
@@ -82,7 +83,9 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
              HAS["number"].search(_DATES.sub("", short)) and unit_fits(query, short)
              if t == "number" else
              HAS[t].search(short) for t in asked)
-    unit_miss = "number" in asked and bool(HAS["number"].search(short)) and not unit_fits(query, short)
+    counted = bool(HAS["number"].search(short))
+    unit_miss = counted and ("number" in asked and not unit_fits(query, short) or
+                             "money" in asked and not HAS["money"].search(short))
     return {"type_ok": float(bool(ok)), "type_miss": float(not ok), "unit_miss": float(unit_miss)}
 
 
@@ -104,3 +107,18 @@ def restates(query: str, short: str) -> bool:
     not answered by 596名 (a choice, "…还是…", may be answered with what it names)."""
     return (bool(ASKS["number"].search(query)) and not ASKS["time"].search(query)
             and "还是" not in query and bool(re.search(r"\d", short)) and short in query)
+
+
+# a numbered thing the question names: "12号线", "第十届", "二期工程", "3号机组"
+_NUMBERED = re.compile(r"第?([\d一二两三四五六七八九十百]+)(号线|号楼|号馆|号机组|号台风|届|期工程|期)")
+
+
+def other_item(query: str, sentence: str) -> bool:
+    """The evidence speaks of another numbered thing of the kind the question names: "19号线…
+    共设7座车站" does not answer "12号线一共设多少座车站？" (it names 19号线 and not 12号线)."""
+    for m in _NUMBERED.finditer(query):
+        number, kind = m.groups()
+        named = {n for n, k in _NUMBERED.findall(sentence) if k == kind}
+        if named and number not in named:
+            return True
+    return False

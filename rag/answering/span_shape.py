@@ -13,8 +13,11 @@ import re
 
 from rag.answering.sentence_scorer import complete_number
 
-_DAY_Q = re.compile(r"哪天|哪一天|几号|几日|几月几|日期|起止|开始.{0,8}结束|从.{0,6}到|截止|截至|什么时候|何时|什么时间")
-_EXACT_DAY_Q = re.compile(r"哪天|哪一天|几号|几日|几月几|日期|起止|开始|结束|截止|截至|从.{0,6}到")
+# 截至 asks a deadline ("报名截至哪天") unless a time follows it ("截至6月末，余额是多少")
+_UNTIL = r"截[止至](?!\s*[\d一二三四五六七八九十今去明本上下前目当年月日底末])"
+_DAY_Q = re.compile(rf"哪天|哪一天|几号|几日|几月几|日期|起止|开始.{{0,8}}结束|从.{{0,6}}到|{_UNTIL}|什么时候|何时|"
+                    r"什么时间")
+_EXACT_DAY_Q = re.compile(rf"哪天|哪一天|几号|几日|几月几|日期|起止|开始|结束|{_UNTIL}|从.{{0,6}}到")
 _LIST_Q = re.compile(r"哪些|哪几|包括什么|包括哪|有什么|分别是|都有")
 _PLACE_Q = re.compile(r"哪里|哪儿|什么地方|什么地点|在哪|何地|地点")
 # a date written out, possibly a range: 2023年12月22日至2024年2月15日, 12月22日—25日

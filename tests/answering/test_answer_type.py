@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_type import restates, type_fit
+from rag.answering.answer_type import other_item, restates, type_fit
 
 
 @pytest.mark.parametrize("question,short,fits", [
@@ -34,6 +34,7 @@ from rag.answering.answer_type import restates, type_fit
     ("截至上半年末，不良贷款余额是多少？", "7月27日", False),  # a date is no amount
     ("与沿线国家的进出口总额是多少？", "增长6.2%", False),  # a total is an amount of money
     ("与沿线国家的进出口总额是多少？", "3712.9亿元", True),
+    ("我国结构性货币政策工具余额是多少？", "6.9万亿元", True),  # 万亿: two magnitudes
     ("股价上涨了多少？", "2023年8月", False),
     ("培训为期多少年？", "3年", True),  # a length in years is a number, not a date
     ("武汉三镇队对阵的是哪支球队？", "青岛海牛队", True),  # an organisation: a team
@@ -51,3 +52,24 @@ def test_a_count_the_question_states_is_not_its_answer():
     assert not restates("596名选手中有多少名女选手？", "120名")
     assert not restates("2023年2月1日股票发行注册制改革在哪一天正式启动？", "2023年2月1日")  # a date asked
     assert not restates("参赛的是596名还是600名选手？", "596名")  # a choice names its answers
+
+
+@pytest.mark.parametrize("question,short,miss", [
+    ("金奖项目每个能拿到多少奖金？", "4名、银奖8名、铜奖12名", True),  # a count of winners, no money
+    ("恒大对费南多处罚了多少钱？", "300万人民币", False),
+    ("这次展览展出了多少幅油画？", "70件", True),
+    ("这次展览展出了多少幅油画？", "27幅", False),
+])
+def test_a_number_in_the_wrong_unit_is_flagged(question, short, miss):
+    assert type_fit(question, short)["unit_miss"] == float(miss)
+
+
+@pytest.mark.parametrize("question,sentence,other", [
+    ("武汉轨道交通12号线全线一共设多少座车站？", "武汉地铁19号线…全线共设车站7座。", True),
+    ("武汉轨道交通12号线全线一共设多少座车站？", "武汉地铁12号线是首条环线，设站37座，与19号线换乘。", False),
+    ("武汉轨道交通12号线全线一共设多少座车站？", "该线路设站37座。", False),  # names no line: may be it
+    ("第十届创青春大赛产生了多少金奖？", "第九届大赛产生金奖12个。", True),
+    ("第十届创青春大赛产生了多少金奖？", "本届大赛产生金奖4名。", False),
+])
+def test_evidence_about_another_numbered_thing(question, sentence, other):
+    assert other_item(question, sentence) is other

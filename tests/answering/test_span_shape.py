@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.span_shape import asked_nth, enumeration, list_in_passage, nth_items, ordinal_items, shape
+from rag.answering.span_shape import asked_nth, asks_day, enumeration, list_in_passage, nth_items, ordinal_items, shape
 
 TEACHERS = ("组织北京20多所高校的青年教师代表和部分高校工会主席赴北京冬奥会国家速滑馆“冰丝带”、"
             "奥林匹克塔、首开书院学习实践，并在首开书院与市教育工会座谈。")
@@ -81,3 +81,13 @@ def test_the_item_a_question_asks_by_its_ordinal():
     assert nth_items("这三是指哪些？", "四") == []
     two = "障碍来自于：一是互信不足，二是渠道太少。要求：一是缩短清单。二是拉长清单。"
     assert [two[a:b] for a, b in nth_items(two, "二")] == ["渠道太少", "拉长清单"]  # every list
+
+
+@pytest.mark.parametrize("question,day", [
+    ("报名截至哪天？", True),
+    ("征集活动截止到什么时候？", True),
+    ("截至6月末，我国结构性货币政策工具余额是多少？", False),  # a time the question sets, not asks
+    ("截至目前有多少人报名？", False),
+])
+def test_a_deadline_is_asked_only_when_no_time_follows(question, day):
+    assert asks_day(question) is day
