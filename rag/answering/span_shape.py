@@ -21,8 +21,12 @@ _EXACT_DAY_Q = re.compile(rf"哪天|哪一天|几号|几日|几月几|日期|起
 _LIST_Q = re.compile(r"哪些|哪几|包括什么|包括哪|有什么|分别是|都有")
 _PLACE_Q = re.compile(r"哪里|哪儿|什么地方|什么地点|在哪|何地|地点")
 # a date written out, possibly a range: 2023年12月22日至2024年2月15日, 12月22日—25日
-_DATE_RUN = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?"
-                       r"(?:(?:至|到|—|－|-|~|～)(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?)?")
+_DATE_RUN = re.compile(r"(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:末|底|初|[上中下]旬)?"
+                       r"(?:(?:至|到|—|－|-|~|～)(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:末|底|初|[上中下]旬)?)?")
+# how sure a count is, said before or after it: "超过10万人", "20万人次左右"
+_ABOUT_BEFORE = re.compile(r"(?:超过|超出|不到|不足|将近|接近|大约|约|近|逾|超)$")
+_COUNT_ONLY = re.compile(r"[\d.,]+\s*(?:余|多)?[万亿千百]*\s*[^\d\s，。、]{0,2}")
+_ABOUT_AFTER = re.compile(r"左右|以上|以下|上下")  # matched at the span end
 _DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}")
 # an enumeration "X、Y、Z": what introduces its first item, and what follows its last
 _LIST_INTRO = re.compile(r"包括|包含|囊括|涵盖|设有|设置|设立|开展|分为|分别是|分别为|主要有|共有|还有|赴|来到|前往|"
@@ -66,6 +70,11 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
     m = _DATE_RUN.match(text, a)
     if re.match(r"\d", text[a:b]) and m and m.end() > b:  # a date cut short
         b = m.end()
+    if _COUNT_ONLY.fullmatch(text[a:b]) and not _DATE_RUN.fullmatch(text[a:b]):  # a count, not a date
+        if before := _ABOUT_BEFORE.search(text, max(0, a - 2), a):
+            a = before.start()
+        if after := _ABOUT_AFTER.match(text, b):
+            b = after.end()
     if asks_list(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
         a, b = whole
     if _PLACE_Q.search(question) and b - a > 12:  # "…活动在中央美术学院校史馆西厅"

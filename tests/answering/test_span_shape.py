@@ -91,3 +91,16 @@ def test_the_item_a_question_asks_by_its_ordinal():
 ])
 def test_a_deadline_is_asked_only_when_no_time_follows(question, day):
     assert asks_day(question) is day
+
+
+@pytest.mark.parametrize("text,span,question,shaped", [
+    ("保交楼贷款支持计划延续实施至2024年5月末。", "2024年5月", "要延续到什么时候？", "2024年5月末"),
+    ("那颗原子弹夺走了超过10万人的生命。", "10万人", "夺走了多少人的生命？", "超过10万人"),
+    ("虹桥站日均发送旅客20万人次左右。", "20万人次", "日均发送旅客多少？", "20万人次左右"),
+    ("增速为5%以上。", "5%", "增速是多少？", "5%以上"),
+    ("2023年以上海为主。", "2023年", "哪一年？", "2023年"),  # a date takes no 以上
+    ("3名选手以上海队为主。", "3名选手", "多少名选手？", "3名选手"),  # nor a count with a noun
+])
+def test_a_count_keeps_how_sure_it_is_and_a_month_its_part(text, span, question, shaped):
+    i = text.index(span)
+    assert cut(text, shape(text, i, i + len(span), question)) == shaped
