@@ -122,3 +122,22 @@ def other_item(query: str, sentence: str) -> bool:
         if named and number not in named:
             return True
     return False
+
+
+
+_LINK = re.compile(r"(?:为|达到|达|是|共有|共|约|有|超过|超|近|逾|至|增至|降至)$")
+_PHRASE_AFTER = re.compile(r"的?([^\s，。、；：,;和与及或（）()“”]{2,4})")
+
+
+def attached(query: str, text: str, a: int, b: int) -> bool:
+    """A count asked for that stands right against words of the question: "80多处上塌方和9处下塌方"
+    answers "上塌方有多少处" with 80多处 (before 上塌方), not 9处 (before 下塌方); in "余额为6.9万亿元"
+    the question's 余额 stands just before it."""
+    if not (ASKS["number"].search(query) or ASKS["money"].search(query)):
+        return False
+    if m := _PHRASE_AFTER.match(text, b, b + 9):
+        if any(m.group(1)[:n] in query for n in range(len(m.group(1)), 1, -1)):
+            return True
+    before = re.split(r"[\s，。、；：,;和与及或（）()“”]", text[max(0, a - 12):a])[-1]
+    before = _LINK.sub("", before)
+    return any(before[-n:] in query for n in range(2, min(4, len(before)) + 1))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answering.answer_type import organizer, other_item, restates, type_fit
+from rag.answering.answer_type import attached, organizer, other_item, restates, type_fit
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
@@ -41,9 +41,11 @@ FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_id
 # Rules added to the fitted score (features the ranker is not fitted on; CMRC has too few such
 # questions to fit a weight): a count in another measure word than the one asked ("多少架" →
 # "4亿美元", "多少幅油画" → "70件"), or a number without money for "多少奖金", is no answer; an
-# evidence sentence about another numbered thing ("19号线…" for "12号线…") is doubtful. On the
+# evidence sentence about another numbered thing ("19号线…" for "12号线…") is doubtful; a count
+# whose sentence holds another count standing against the question's words is the other one's
+# neighbour, not the answer ("detached", `answer_type.attached`). On the
 # recorded benchmark candidates neither changes the figures (docs/benchmarks.md, sessions 14–15).
-RULES = {"unit_miss": -5.0, "other_item": -2.0}
+RULES = {"unit_miss": -5.0, "other_item": -2.0, "detached": -1.0}
 
 @dataclass(frozen=True)
 class Candidate:
@@ -109,6 +111,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             f["name_missing"] = sum(name not in whole for name in q_names) / len(q_names)
         f.update(type_fit(query, short, organizer(hit.text, a, b)))
         f["other_item"] = float(other_item(query, text))
+        f["detached"] = float(not attached(query, hit.text, a, b))  # resolved below
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)
     keys = [_key(c.short) for c in out]
@@ -116,6 +119,13 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         c.features["margin_gap"] = best - c.features["margin"]
         c.features["agree"] = float(min(3, len({o.passage for o, ko in zip(out, keys)
                                                if o.passage != c.passage and _same(k, ko)})))
+    # detached: another count of its sentence stands against the question's words ("80多处上塌方和
+    # 9处下塌方" asked 上塌方: 9处 is detached)
+    held = [(c.passage, c.evidence) for c in out
+            if re.search(r"\d", c.short) and c.features["detached"] == 0]
+    for c in out:
+        c.features["detached"] = float(c.features["detached"] > 0 and bool(re.search(r"\d", c.short))
+                                       and (c.passage, c.evidence) in held)
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_type import other_item, restates, type_fit
+from rag.answering.answer_type import attached, other_item, restates, type_fit
 
 
 @pytest.mark.parametrize("question,short,fits", [
@@ -73,3 +73,15 @@ def test_a_number_in_the_wrong_unit_is_flagged(question, short, miss):
 ])
 def test_evidence_about_another_numbered_thing(question, sentence, other):
     assert other_item(question, sentence) is other
+
+
+@pytest.mark.parametrize("question,text,count,held", [
+    ("马嶂线上塌方有多少处？", "马嶂线出现80多处上塌方和9处下塌方。", "80多处", True),
+    ("马嶂线上塌方有多少处？", "马嶂线出现80多处上塌方和9处下塌方。", "9处", False),  # 下塌方
+    ("结构性货币政策工具余额是多少？", "工具余额为6.9万亿元，约占央行总资产的16%", "6.9万亿元", True),
+    ("结构性货币政策工具余额是多少？", "工具余额为6.9万亿元，约占央行总资产的16%", "16%", False),
+    ("马嶂线在哪里？", "马嶂线出现80多处上塌方。", "80多处", False),  # no count asked
+])
+def test_a_count_stands_against_the_words_asked(question, text, count, held):
+    a = text.index(count)
+    assert attached(question, text, a, a + len(count)) is held
