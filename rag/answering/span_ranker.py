@@ -81,7 +81,9 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         a, b = shape(hit.text, a, b, query)
         if span.passage not in seen:  # the passage's sentences and words, once per passage
             whole = f"{hit.title}\n{hit.text}"
-            seen[span.passage] = (passage_sentences(hit), terms(whole), whole)
+            in_whole = terms(whole)
+            seen[span.passage] = (passage_sentences(hit), in_whole | _shortened(q_terms - in_whole, weight, whole),
+                                  whole)
         sentences, in_passage, whole = seen[span.passage]
         evidence = [s for s in sentences if s.end > a and s.start < b]
         text = clean_sentence(hit.text[evidence[0].start:evidence[-1].end]) if evidence else ""
@@ -97,7 +99,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
               "other_time": float(bool(asked) and other_time(text, hit, asked)),
               "short_len": math.log1p(len(short))}
         if q_terms:
-            in_sentence = terms(text)
+            in_sentence = terms(text) | _shortened(q_terms - terms(text), weight, text)
             f["passage_missing"] = len(q_terms - in_passage) / len(q_terms)
             f["sentence_missing"] = len(q_terms - in_sentence) / len(q_terms)
             total = sum(weight.values())
@@ -108,7 +110,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             s_terms = terms(short)
             f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
         if q_names:
-            f["name_missing"] = sum(name not in whole for name in q_names) / len(q_names)
+            f["name_missing"] = sum(name not in whole and not _shortened({name}, {name: _RARE}, whole)
+                                    for name in q_names) / len(q_names)
         f.update(type_fit(query, short, organizer(hit.text, a, b)))
         f["other_item"] = float(other_item(query, text))
         f["detached"] = float(not attached(query, hit.text, a, b))  # resolved below
@@ -227,6 +230,17 @@ def _key(short: str) -> str:
 def _same(a: str, b: str) -> bool:
     """The same answer written in two passages: equal, or one inside the other."""
     return bool(a and b) and (a == b or (min(len(a), len(b)) >= 2 and (a in b or b in a)))
+
+
+_RARE = 9.0  # an IDF above most words': names, abbreviations
+
+
+def _shortened(missing: set[str], weight: dict, text: str) -> set[str]:
+    """Rare question words that ``text`` writes out in full: 北理工 in 北京理工大学, 央美 in
+    中央美术学院 (a Chinese abbreviation keeps characters of the full name in order)."""
+    return {t for t in missing if 2 <= len(t) <= 4 and weight.get(t, 0.0) >= _RARE
+            and re.fullmatch(r"[\u4e00-\u9fff]+", t)
+            and re.search(".{0,3}".join(map(re.escape, t)), text)}
 
 
 def tidy(span: str) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
+from rag.answering.answer_type import ASKS
 from rag.answering.sentence_scorer import complete_number
+from rag.text.sentences import terms
 
 # 截至 asks a deadline ("报名截至哪天") unless a time follows it ("截至6月末，余额是多少")
 _UNTIL = r"截[止至](?!\s*[\d一二三四五六七八九十今去明本上下前目当年月日底末])"
@@ -77,11 +79,27 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
             b = after.end()
     if asks_list(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
         a, b = whole
+    a = _partner(text, a, b, question)
     if _PLACE_Q.search(question) and b - a > 12:  # "…活动在中央美术学院校史馆西厅"
         cut = text.rfind("在", a, b)
         if cut != -1 and b - cut - 1 >= 2:
             a = cut + 1
     return a, b
+
+
+_PARTNER = re.compile(r"联合|携手|会同|协同|与|和|同")
+
+
+def _partner(text: str, a: int, b: int, question: str) -> int:
+    """Asked which organisation did something with one the question names, the span "北京理工大学
+    工会联合首开集团" starts at the partner: "首开集团" (the one named is not the answer)."""
+    if not ASKS["organization"].search(question):
+        return a
+    asked = terms(question)
+    for m in _PARTNER.finditer(text, a, b):
+        if m.start() - a >= 2 and b - m.end() >= 2 and terms(text[a:m.start()]) & asked:
+            return m.end()
+    return a
 
 
 def asks_list(question: str) -> bool:

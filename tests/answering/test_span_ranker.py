@@ -130,3 +130,14 @@ def test_evidence_about_another_day_than_asked_is_marked():
     assert found[0].short == "拳击决赛" and found[0].features["other_time"] == 1.0
     assert found[1].short == "羽毛球混双决赛" and found[1].features["other_time"] == 0.0
 
+
+
+def test_an_abbreviation_the_passage_writes_in_full_is_not_missing():
+    hit = passage("北京理工大学工会联合首开集团")
+    ours, other = (cands(q, [hit]) for q in ("北理工工会跟哪家企业一起开展的活动？",
+                                              "北航工会跟哪家企业一起开展的活动？"))
+    assert ours and other
+    # 北理工 is found as 北京理工大学; 北航 (another university) is not
+    assert ours[0].features["passage_missing_idf"] < other[0].features["passage_missing_idf"] - 0.1
+    best = max(ours, key=lambda c: get_ranker().score(c.features))
+    assert best.short == "首开集团"  # the partner, not the union the question names
