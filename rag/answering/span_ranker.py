@@ -236,11 +236,34 @@ _RARE = 9.0  # an IDF above most words': names, abbreviations
 
 
 def _shortened(missing: set[str], weight: dict, text: str) -> set[str]:
-    """Rare question words that ``text`` writes out in full: 北理工 in 北京理工大学, 央美 in
-    中央美术学院 (a Chinese abbreviation keeps characters of the full name in order)."""
-    return {t for t in missing if 2 <= len(t) <= 4 and weight.get(t, 0.0) >= _RARE
-            and re.fullmatch(r"[\u4e00-\u9fff]+", t)
-            and re.search(".{0,3}".join(map(re.escape, t)), text)}
+    """Question words that ``text`` writes in another length: a rare one written out in full (北理工
+    in 北京理工大学, 央美 in 中央美术学院: an abbreviation keeps characters of the full name in
+    order), or a long one abbreviated (高等院校 as 高校: its first and last character, in order)."""
+    found = set()
+    for t in missing:
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,}", t):
+            continue
+        if len(t) <= 4 and weight.get(t, 0.0) >= _RARE and re.search(".{0,3}".join(map(re.escape, t)), text):
+            found.add(t)
+        elif len(t) >= 3 and any(_in_order(text[i:i + n], t) for n in range(2, len(t))
+                                 for i in _starts(text, t[0])):
+            found.add(t)
+    return found
+
+
+def _starts(text: str, ch: str):
+    i = text.find(ch)
+    while i != -1:
+        yield i
+        i = text.find(ch, i + 1)
+
+
+def _in_order(short: str, word: str) -> bool:
+    """``short`` abbreviates ``word``: same first and last character, the rest in order."""
+    if len(short) < 2 or short[0] != word[0] or short[-1] != word[-1]:
+        return False
+    it = iter(word)
+    return all(ch in it for ch in short)
 
 
 def tidy(span: str) -> str:
