@@ -141,3 +141,20 @@ def attached(query: str, text: str, a: int, b: int) -> bool:
     before = re.split(r"[\s，。、；：,;和与及或（）()“”]", text[max(0, a - 12):a])[-1]
     before = _LINK.sub("", before)
     return any(before[-n:] in query for n in range(2, min(4, len(before)) + 1))
+
+
+# "胆囊结石的患病率是多少": 患病率 is what is measured
+_HOW_MUCH_END = re.compile(rf"(?:大约|大概|一共|总共|共|约|至少|最多|起码)?(?:是|为|有|达到?)?多少[{_MEASURES}]?"
+                           r"(?:来着|呢|啊|了)?[？?]?$")
+
+
+def measured(query: str) -> str | None:
+    """The noun a question ending in "…是多少" measures (患病率, 余额, 票房), or None."""
+    import jieba.posseg as pseg
+
+    m = _HOW_MUCH_END.search(query)
+    if not m:
+        return None
+    words = list(pseg.cut(query[max(0, m.start() - 8):m.start()]))
+    last = words[-1] if words else None
+    return last.word if last and len(last.word) >= 2 and last.flag.startswith("n") else None

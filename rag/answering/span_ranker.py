@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answering.answer_type import attached, organizer, other_item, restates, type_fit
+from rag.answering.answer_type import attached, measured, organizer, other_item, restates, type_fit
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
@@ -43,9 +43,11 @@ FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_id
 # "4亿美元", "多少幅油画" → "70件"), or a number without money for "多少奖金", is no answer; an
 # evidence sentence about another numbered thing ("19号线…" for "12号线…") is doubtful; a count
 # whose sentence holds another count standing against the question's words is the other one's
-# neighbour, not the answer ("detached", `answer_type.attached`). On the
-# recorded benchmark candidates neither changes the figures (docs/benchmarks.md, sessions 14–15).
-RULES = {"unit_miss": -5.0, "other_item": -2.0, "detached": -1.0}
+# neighbour, not the answer ("detached", `answer_type.attached`); a sentence that never names what a
+# "…的患病率是多少" question measures does not give it ("measure_missing"). On the recorded
+# benchmark candidates they move a few questions each, none for the worse at the default threshold
+# (docs/benchmarks.md, sessions 14–15).
+RULES = {"unit_miss": -5.0, "other_item": -2.0, "detached": -1.0, "measure_missing": -2.0}
 
 @dataclass(frozen=True)
 class Candidate:
@@ -68,6 +70,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     q_terms = terms(query)
     weight = {t: _idf(t) for t in q_terms}
     q_names = names(query) | numbers(query)
+    what = measured(query)  # "患病率" of "…的患病率是多少": the evidence must speak of it
     top = hits[0].score if hits else 0.0
     out, per_passage, seen = [], {}, {}
     for span in spans:
@@ -114,6 +117,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
                                     for name in q_names) / len(q_names)
         f.update(type_fit(query, short, organizer(hit.text, a, b)))
         f["other_item"] = float(other_item(query, text))
+        f["measure_missing"] = float(bool(what) and not any(what[i:i + 2] in text for i in range(len(what) - 1)))
         f["detached"] = float(not attached(query, hit.text, a, b))  # resolved below
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)

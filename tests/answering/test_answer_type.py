@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_type import attached, other_item, restates, type_fit
+from rag.answering.answer_type import attached, measured, other_item, restates, type_fit
 
 
 @pytest.mark.parametrize("question,short,fits", [
@@ -85,3 +85,14 @@ def test_evidence_about_another_numbered_thing(question, sentence, other):
 def test_a_count_stands_against_the_words_asked(question, text, count, held):
     a = text.index(count)
     assert attached(question, text, a, a + len(count)) is held
+
+
+@pytest.mark.parametrize("question,word", [
+    ("我国成年人胆囊结石的患病率是多少？", "患病率"),
+    ("截至6月末，我国结构性货币政策工具余额是多少？", "余额"),
+    ("海底捞上半年净利润至少有多少？", "净利润"),
+    ("技能竞赛一共多少人参赛？", None),  # the count is not at the end: no single noun measured
+    ("公司营收增长了多少？", None),  # a verb, not a noun
+])
+def test_what_a_count_question_measures(question, word):
+    assert measured(question) == word
