@@ -155,6 +155,9 @@ def measured(query: str) -> str | None:
     m = _HOW_MUCH_END.search(query)
     if not m:
         return None
-    words = list(pseg.cut(query[max(0, m.start() - 8):m.start()]))
-    last = words[-1] if words else None
-    return last.word if last and len(last.word) >= 2 and last.flag.startswith("n") else None
+    noun = ""  # the nouns ending the phrase, together: 装机规模, not 规模 alone
+    for w in reversed(list(pseg.cut(query[max(0, m.start() - 8):m.start()]))):
+        if not (w.flag.startswith("n") or w.flag == "vn") or len(noun) + len(w.word) > 6:
+            break
+        noun = w.word + noun
+    return noun if len(noun) >= 2 else None

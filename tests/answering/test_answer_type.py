@@ -89,8 +89,9 @@ def test_a_count_stands_against_the_words_asked(question, text, count, held):
 
 @pytest.mark.parametrize("question,word", [
     ("我国成年人胆囊结石的患病率是多少？", "患病率"),
-    ("截至6月末，我国结构性货币政策工具余额是多少？", "余额"),
+    ("截至6月末，我国结构性货币政策工具余额是多少？", "工具余额"),
     ("海底捞上半年净利润至少有多少？", "净利润"),
+    ("帕亚拉燃煤电站的装机规模是多少来着？", "装机规模"),  # 装机容量 shares 装机
     ("技能竞赛一共多少人参赛？", None),  # the count is not at the end: no single noun measured
     ("公司营收增长了多少？", None),  # a verb, not a noun
 ])
