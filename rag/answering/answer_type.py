@@ -161,3 +161,9 @@ def measured(query: str) -> str | None:
             break
         noun = w.word + noun
     return noun if len(noun) >= 2 else None
+
+
+def speaks_of(word: str, text: str) -> bool:
+    """``text`` names ``word`` or a close form of it (two characters of it together: 装机容量 for
+    装机规模, 发病率 for 患病率 — not 发病风险)."""
+    return any(word[i:i + 2] in text for i in range(len(word) - 1))

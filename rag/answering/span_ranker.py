@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answering.answer_type import attached, measured, organizer, other_item, restates, type_fit
+from rag.answering.answer_type import (attached, measured, organizer, other_item, restates,
+                                       speaks_of, type_fit)
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.span_shape import shape
 from rag.errors import NewsragError
-from rag.text.sentences import names, numbers, passage_sentences, terms
+from rag.text.sentences import in_other_length, names, numbers, passage_sentences, terms
 from rag.types import Hit
 
 RANKER_FILE = Path(__file__).resolve().parents[1] / "models" / "reader" / "ranker.json"
@@ -72,7 +73,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     q_names = names(query) | numbers(query)
     what = measured(query)  # "患病率" of "…的患病率是多少": the evidence must speak of it
     top = hits[0].score if hits else 0.0
-    out, per_passage, seen = [], {}, {}
+    out, per_passage, seen, stands = [], {}, {}, []
     for span in spans:
         hit, head = hits[span.passage], heads[span.passage]
         a, b = span.start - head, span.end - head
@@ -113,12 +114,12 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             s_terms = terms(short)
             f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
         if q_names:
-            f["name_missing"] = sum(name not in whole and not _shortened({name}, {name: _RARE}, whole)
+            f["name_missing"] = sum(name not in whole and not in_other_length({name}, whole, rare={name})
                                     for name in q_names) / len(q_names)
         f.update(type_fit(query, short, organizer(hit.text, a, b)))
         f["other_item"] = float(other_item(query, text))
-        f["measure_missing"] = float(bool(what) and not any(what[i:i + 2] in text for i in range(len(what) - 1)))
-        f["detached"] = float(not attached(query, hit.text, a, b))  # resolved below
+        f["measure_missing"] = float(bool(what) and not speaks_of(what, text))
+        stands.append(attached(query, hit.text, a, b))
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)
     keys = [_key(c.short) for c in out]
@@ -128,11 +129,10 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
                                                if o.passage != c.passage and _same(k, ko)})))
     # detached: another count of its sentence stands against the question's words ("80多处上塌方和
     # 9处下塌方" asked 上塌方: 9处 is detached)
-    held = [(c.passage, c.evidence) for c in out
-            if re.search(r"\d", c.short) and c.features["detached"] == 0]
-    for c in out:
-        c.features["detached"] = float(c.features["detached"] > 0 and bool(re.search(r"\d", c.short))
-                                       and (c.passage, c.evidence) in held)
+    counts = [bool(re.search(r"\d", c.short)) for c in out]
+    held = {(c.passage, c.evidence) for c, n, s in zip(out, counts, stands) if n and s}
+    for c, n, s in zip(out, counts, stands):
+        c.features["detached"] = float(n and not s and (c.passage, c.evidence) in held)
     return out
 
 
@@ -240,34 +240,9 @@ _RARE = 9.0  # an IDF above most words': names, abbreviations
 
 
 def _shortened(missing: set[str], weight: dict, text: str) -> set[str]:
-    """Question words that ``text`` writes in another length: a rare one written out in full (北理工
-    in 北京理工大学, 央美 in 中央美术学院: an abbreviation keeps characters of the full name in
-    order), or a long one abbreviated (高等院校 as 高校: its first and last character, in order)."""
-    found = set()
-    for t in missing:
-        if not re.fullmatch(r"[\u4e00-\u9fff]{2,}", t):
-            continue
-        if len(t) <= 4 and weight.get(t, 0.0) >= _RARE and re.search(".{0,3}".join(map(re.escape, t)), text):
-            found.add(t)
-        elif len(t) >= 3 and any(_in_order(text[i:i + n], t) for n in range(2, len(t))
-                                 for i in _starts(text, t[0])):
-            found.add(t)
-    return found
-
-
-def _starts(text: str, ch: str):
-    i = text.find(ch)
-    while i != -1:
-        yield i
-        i = text.find(ch, i + 1)
-
-
-def _in_order(short: str, word: str) -> bool:
-    """``short`` abbreviates ``word``: same first and last character, the rest in order."""
-    if len(short) < 2 or short[0] != word[0] or short[-1] != word[-1]:
-        return False
-    it = iter(word)
-    return all(ch in it for ch in short)
+    """The missing question words ``text`` writes in another length (`rag.text.sentences.
+    in_other_length`); only rare ones (names) may be found spelled out in full."""
+    return in_other_length(missing, text, rare={t for t in missing if weight.get(t, 0.0) >= _RARE})
 
 
 def tidy(span: str) -> str:

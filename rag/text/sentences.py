@@ -78,3 +78,34 @@ def passage_sentences(hit: Hit) -> list[Sentence]:
                 continue
         out.append(Sentence(text[s.start:s.end], s.start, s.end))
     return out
+
+
+def in_other_length(words: set[str], text: str, rare: set[str] = frozenset()) -> set[str]:
+    """The Chinese ``words`` that ``text`` writes in another length: a long word abbreviated
+    (高等院校 as 高校: first and last character, the rest in order), or — for the ``rare`` ones,
+    names — a short form written out in full (北理工 in 北京理工大学, 央美 in 中央美术学院: an
+    abbreviation keeps characters of the full name in order, a few apart)."""
+    found = set()
+    for w in words:
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,}", w):
+            continue
+        if w in rare and len(w) <= 4 and re.search(".{0,3}".join(map(re.escape, w)), text):
+            found.add(w)
+        elif len(w) >= 3 and any(_abbreviates(text[i:i + n], w) for i in _places(text, w[0])
+                                 for n in range(2, len(w))):
+            found.add(w)
+    return found
+
+
+def _places(text: str, ch: str):
+    i = text.find(ch)
+    while i != -1:
+        yield i
+        i = text.find(ch, i + 1)
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    if len(short) < 2 or short[0] != word[0] or short[-1] != word[-1]:
+        return False
+    rest = iter(word)
+    return all(ch in rest for ch in short)

@@ -1,7 +1,10 @@
-"""A passage's sentences as the answer engine quotes them (`rag.text.sentences.passage_sentences`)."""
+"""A passage's sentences as the answer engine quotes them (`rag.text.sentences.passage_sentences`),
+and question words a passage writes in another length (`in_other_length`)."""
+
+import pytest
 
 from rag.answering.sentence_scorer import clean_sentence
-from rag.text.sentences import MAX_JOINED, passage_sentences
+from rag.text.sentences import MAX_JOINED, in_other_length, passage_sentences
 from rag.types import Hit
 
 # one phrase per line, as articles copied from social media are written
@@ -35,3 +38,13 @@ def test_sentences_and_long_lines_keep_their_own_breaks():
     assert sents[2].startswith("这一行很长") and sents[2].endswith("不与下一行合并")
     assert sents[-1] == "下一行"
     assert [s.text for s in passage_sentences(hit("第一句。第二句！"))] == ["第一句。", "第二句！"]
+
+
+@pytest.mark.parametrize("word,text,found", [
+    ("高等院校", "黑河学院与18所高校签订了协议", True),  # the long form asked, the short one written
+    ("北理工", "北京理工大学工会联合首开集团", True),  # the short form asked, the long one written
+    ("北航", "北京理工大学工会联合首开集团", False),
+    ("签约", "黑河学院与18所高校签订了协议", False),  # another word, not another length
+])
+def test_a_word_written_in_another_length_is_found(word, text, found):
+    assert in_other_length({word}, text, rare={word}) == ({word} if found else set())
