@@ -124,7 +124,6 @@ def other_item(query: str, sentence: str) -> bool:
     return False
 
 
-
 _LINK = re.compile(r"(?:为|达到|达|是|共有|共|约|有|超过|超|近|逾|至|增至|降至)$")
 _PHRASE_AFTER = re.compile(r"的?([^\s，。、；：,;和与及或（）()“”]{2,4})")
 

@@ -99,6 +99,7 @@ def test_a_deadline_is_asked_only_when_no_time_follows(question, day):
     ("虹桥站日均发送旅客20万人次左右。", "20万人次", "日均发送旅客多少？", "20万人次左右"),
     ("增速为5%以上。", "5%", "增速是多少？", "5%以上"),
     ("2023年以上海为主。", "2023年", "哪一年？", "2023年"),  # a date takes no 以上
+    ("2023年初步统计显示", "2023年", "哪一年？", "2023年"),  # nor the 初 of 初步
     ("3名选手以上海队为主。", "3名选手", "多少名选手？", "3名选手"),  # nor a count with a noun
 ])
 def test_a_count_keeps_how_sure_it_is_and_a_month_its_part(text, span, question, shaped):
