@@ -125,7 +125,8 @@ def other_item(query: str, sentence: str) -> bool:
 
 
 _LINK = re.compile(r"(?:为|达到|达|是|共有|共|约|有|超过|超|近|逾|至|增至|降至)$")
-_PHRASE_AFTER = re.compile(r"的?([^\s，。、；：,;和与及或（）()“”]{2,4})")
+_APART = r"\s，。、；：,;和与及或（）()“”"  # what ends the phrase a count stands against
+_PHRASE_AFTER = re.compile(rf"的?([^{_APART}]{{2,4}})")
 
 
 def attached(query: str, text: str, a: int, b: int) -> bool:
@@ -137,7 +138,7 @@ def attached(query: str, text: str, a: int, b: int) -> bool:
     if m := _PHRASE_AFTER.match(text, b, b + 9):
         if any(m.group(1)[:n] in query for n in range(len(m.group(1)), 1, -1)):
             return True
-    before = re.split(r"[\s，。、；：,;和与及或（）()“”]", text[max(0, a - 12):a])[-1]
+    before = re.split(f"[{_APART}]", text[max(0, a - 12):a])[-1]
     before = _LINK.sub("", before)
     return any(before[-n:] in query for n in range(2, min(4, len(before)) + 1))
 

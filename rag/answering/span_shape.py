@@ -96,9 +96,8 @@ def _partner(text: str, a: int, b: int, question: str) -> int:
     工会联合首开集团" starts at the partner: "首开集团" (the one named is not the answer)."""
     if not ASKS["organization"].search(question):
         return a
-    asked = terms(question)
-    for m in _PARTNER.finditer(text, a, b):
-        if m.start() - a >= 2 and b - m.end() >= 2 and terms(text[a:m.start()]) & asked:
+    for m in _PARTNER.finditer(text, a, b):  # the question is cut into words only if a partner word is met
+        if m.start() - a >= 2 and b - m.end() >= 2 and terms(text[a:m.start()]) & terms(question):
             return m.end()
     return a
 
