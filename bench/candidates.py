@@ -29,8 +29,7 @@ from answers import built, chronoqa_index, chronoqa_questions, lenient  # noqa: 
 from rag import Config, Index  # noqa: E402
 from rag.answering.extractive import ExtractiveEngine  # noqa: E402
 from rag.answering.pipeline import answer  # noqa: E402
-from rag.answering.reader import get_reader  # noqa: E402
-from rag.answering.span_ranker import Ranker, from_snapshot, reader_input, snapshot  # noqa: E402
+from rag.answering.span_ranker import Ranker, from_snapshot, snapshot  # noqa: E402
 from rag.evaluation.data import load_questions  # noqa: E402
 from rag.evaluation.measure import ExcludingIndex, answer_parts, contains_all  # noqa: E402
 
@@ -42,8 +41,8 @@ class Recording(ExtractiveEngine):
         super().__init__()
         self.last = None
 
-    def ranked(self, query, hits):
-        spans = get_reader().spans(query, [reader_input(h) for h in hits], per_passage=3)
+    def ranked(self, query, hits, spans=None):
+        spans = self.read(query, hits) if spans is None else spans
         self.last = snapshot(query, hits, spans)
         return super().ranked(query, hits, spans)
 

@@ -37,6 +37,7 @@ from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_qu
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
 from rag.answering.span_shape import (asked_nth, asks_day, asks_exact_day, asks_list, day_span,
                                       has_day, is_count, list_in_passage, nth_items, ordinal_items)
+from rag.answering.stated_number import number_holds
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import names, numbers, passage_sentences, terms
 from rag.types import Hit
@@ -131,15 +132,20 @@ class ExtractiveEngine:
         return f"{short}[{n}]\n\n{text}[{n}]", score
 
     def ranked(self, query: str, hits: list[Hit], spans=None) -> list[tuple[Candidate, float]]:
-        """The reader's candidate spans (``spans``: already read) with the ranker's scores,
-        best first."""
-        from rag.answering.reader import get_reader
-
+        """The reader's candidate spans (``spans``: already read; else `read`) with the
+        ranker's scores, best first."""
         if spans is None:
-            spans = get_reader().spans(query, [reader_input(h) for h in hits], per_passage=3)
+            spans = self.read(query, hits)
         ranker = get_ranker()
         return sorted(((c, ranker.score(c.features)) for c in candidates(query, hits, spans)),
                       key=lambda f: -f[1])  # stable: the reader's order among equals
+
+    @staticmethod
+    def read(query: str, hits: list[Hit]) -> list:
+        """The reader's spans for ``query`` over the hits, best margin first."""
+        from rag.answering.reader import get_reader
+
+        return get_reader().spans(query, [reader_input(h) for h in hits], per_passage=3)
 
     def _yes_no(self, question: str, query: str, hits: list[Hit], embedder) -> str:
         """是/否 from the best-scoring sentence: the same polarity around the shared words
@@ -161,8 +167,11 @@ class ExtractiveEngine:
         q_neg = bool(_NEG.search(asked))
         s_neg = any(_NEG.search(best.text[max(0, i - 4):i])
                     for t in shared for i in [best.text.find(t)] if i >= 0)
-        # a number or a name the question states that the evidence contradicts
-        other_number = bool(numbers(asked) - numbers(best.text)) and bool(numbers(best.text))
+        # a number or a name the question states that the evidence contradicts: quantities are
+        # compared in their measure word ("超过300条" against "航线250余条"), other numbers as written
+        holds = number_holds(asked, best.text)
+        other_number = (not holds) if holds is not None else (
+            bool(numbers(asked) - numbers(best.text)) and bool(numbers(best.text)))
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
         yes = q_neg == s_neg and not other_number and not other_name
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"

@@ -54,7 +54,9 @@ def test_the_engine_of_earlier_releases_quotes_the_best_sentence():
     ("海淀区的技能竞赛共有800名选手参加吗？", "否"),  # another number than the evidence
     ("北京工商大学的教职工之家是在良乡主校区建立的吗？", "是"),
     ("北京工商大学的教职工之家是在海淀校区建立的吗？", "否"),  # a name the passage lacks
-], ids=["same-number", "other-number", "same-place", "other-place"])
+    ("海淀区的技能竞赛参赛选手超过500名了吗？", "是"),  # compared as quantities, not as digits
+    ("海淀区的技能竞赛参赛选手超过600名了吗？", "否"),
+], ids=["same-number", "other-number", "same-place", "other-place", "above", "not-above"])
 def test_yes_no_questions_are_answered_from_the_best_sentence(question, verdict):
     engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
     out, hits = ask(engine, question, [CONTEST, BTBU])

@@ -1,0 +1,58 @@
+"""Whether a number a yes/no question states holds by its evidence, compared as quantities.
+
+"大连国际机场开通的航线是否超过了300条？" against "海运航线覆盖…300多个港口，国际机场开通航线250余条":
+the 300 of the question is found in the sentence, but as 300多个 (ports); the quantity counted in
+the question's measure word is 250余条, which does not exceed 300. Numbers are therefore compared
+with their measure word (or one that counts the same things: 名/人/位), their magnitude (万/亿)
+and the question's comparison (超过, 不到, 至少 …); a sentence with no number in that measure word
+gives no verdict and the caller's other checks decide.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+
+from rag.answering.answer_type import _SAME_UNIT
+
+# the comparison a question makes, and what the evidence's quantity must then be against its own
+_COMPARE = {"超过": operator.gt, "超出": operator.gt, "多于": operator.gt, "高于": operator.gt,
+            "大于": operator.gt, "突破": operator.gt, "不少于": operator.ge, "不低于": operator.ge,
+            "至少": operator.ge, "达到": operator.ge, "达": operator.ge, "不到": operator.lt,
+            "少于": operator.lt, "低于": operator.lt, "不足": operator.lt, "未满": operator.lt,
+            "不超过": operator.le, "最多": operator.le}
+_WORDS = "|".join(sorted(_COMPARE, key=len, reverse=True))
+_MAGNITUDE = {"": 1, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12, "千万": 1e7, "百万": 1e6}
+_QUANTITY = re.compile(r"(?<![第\d.])(\d[\d,]*(?:\.\d+)?)\s*(多|余)?\s*(万亿|千万|百万|[千万亿])?\s*(多|余)?\s*"
+                       r"(%|[\u4e00-\u9fff])")
+_ASKED = re.compile(rf"({_WORDS})?了?\s*" + _QUANTITY.pattern)
+
+
+def _value(number: str, magnitude: str | None) -> float:
+    return float(number.replace(",", "")) * _MAGNITUDE[magnitude or ""]
+
+
+def _same(unit: str) -> str:
+    return _SAME_UNIT.get(unit, unit)
+
+
+def number_holds(question: str, evidence: str) -> bool | None:
+    """True when a quantity of ``evidence`` in the question's measure word satisfies what the
+    question states of it (equal to it, or above/below it as the question compares), False
+    when the evidence has quantities in that measure word and none does; None when the
+    question states no quantity or the evidence has none to compare."""
+    m = _ASKED.search(question)
+    if not m:
+        return None
+    word, number, more, magnitude, more2, unit = m.groups()
+    asked = _value(number, magnitude)
+    found = [(_value(e[0], e[2]), bool(e[1] or e[3])) for e in _QUANTITY.findall(evidence)
+             if e[4] in _same(unit)]
+    if not found:
+        return None
+    compare = _COMPARE.get(word or "")
+    if compare is None:  # "是300条吗": the same quantity (an approximate "300多条" is 300 too)
+        return any(v == asked for v, _ in found)
+    # "250余条" is a little over 250: above 250 when compared, never equal to it
+    return any(compare(v, asked) or (approx and compare is operator.gt and v == asked)
+               for v, approx in found)

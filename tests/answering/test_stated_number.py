@@ -1,0 +1,31 @@
+"""A number a yes/no question states, compared with its evidence as a quantity."""
+
+import pytest
+
+from rag.answering.stated_number import number_holds
+
+PORTS = "海运航线覆盖全球160多个国家和地区的300多个港口，国际机场开通航线250余条，形成了航线网络。"
+
+
+@pytest.mark.parametrize("question,evidence,verdict", [
+    # the question's 300 is in the sentence, but counts ports; the routes are 250余条
+    ("大连国际机场开通的航线是否超过了300条？", PORTS, False),
+    ("大连国际机场开通的航线是否超过了200条？", PORTS, True),
+    ("大连港的航线是否覆盖了300多个港口？", PORTS, True),
+    ("比赛一共有800名选手吗？", "比赛共有596名选手参赛。", False),
+    ("参赛选手超过500人吗？", "共有600余名选手参赛。", True),  # 名 counts people as 人 does
+    ("营业收入利润率是否超过了10%？", "营业收入利润率为8.06%，比上年同期提高1.67个百分点。", False),
+    ("工业增加值能耗累计下降了6.9%，是吗？", "工业增加值能耗累计下降6.9%。", True),
+    ("观众是否超过1万人？", "展览共吸引观众1.2万人次。", True),  # magnitudes compared, not digits
+    ("投资是否不到5亿元？", "项目总投资6.3亿元。", False),
+])
+def test_a_stated_quantity_is_compared_in_its_measure_word(question, evidence, verdict):
+    assert number_holds(question, evidence) is verdict
+
+
+@pytest.mark.parametrize("question,evidence", [
+    ("明天会下雨吗？", "明天有大雨。"),  # no quantity stated
+    ("航线是否超过了300条？", "大连港货物吞吐量达3亿吨。"),  # nothing counted in 条: no verdict
+])
+def test_no_verdict_without_quantities_to_compare(question, evidence):
+    assert number_holds(question, evidence) is None
