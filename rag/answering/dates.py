@@ -56,6 +56,7 @@ _SCAN = re.compile("|".join([
 # a day word right after these is the end of another word: 以前|天气, 事先|天…
 _GLUED = set("以之提此先目从空史眼门跟面年月日前生")
 _GLUED_YEAR = set("过失除")  # 过去年份 is 过去 + 年份
+_BASELINE = set("比较与同跟和")  # …去年同期: what a change is measured against
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,8 @@ def resolve_dates(query: str, as_of: date | str | None, *, keep_words: bool = Fa
         if m.group("recent"):
             recent = True
             continue
+        if m.group("yw_when") == "同期" and query[max(0, m.start() - 1):m.start()] in _BASELINE:
+            continue  # "比去年同期多了百分之几": the baseline of a change, not a time asked about
         got = _resolve(m, now)
         if got is None:
             continue
