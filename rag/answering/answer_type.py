@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.sentences import names
+from rag.text.sentences import in_other_length, names
 
 # measure words a count is asked in ("多少名", "几幅"): the answer must be counted in the same word
 _MEASURES = "位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨幅首份间栋幢颗棵株头匹批期轮款门节处道"
@@ -143,27 +143,57 @@ def attached(query: str, text: str, a: int, b: int) -> bool:
     return any(before[-n:] in query for n in range(2, min(4, len(before)) + 1))
 
 
-# "胆囊结石的患病率是多少": 患病率 is what is measured
-_HOW_MUCH_END = re.compile(rf"(?:大约|大概|一共|总共|共|约|至少|最多|起码)?(?:是|为|有|达到?)?多少[{_MEASURES}]?"
-                           r"(?:来着|呢|啊|了)?[？?]?$")
+# "胆囊结石的患病率是多少": 患病率 is what is measured; "人均薪酬是多少韩元" too
+_CURRENCY = "元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢"
+_HOW_MUCH_END = re.compile(rf"(?:大约|大概|一共|总共|共|约|至少|最多|起码)?(?:是|为|有|达到?)?多少"
+                           rf"(?:[{_MEASURES}]|[万亿]*(?:{_CURRENCY}))?(?:来着|呢|啊|了)?[？?]?$")
+# "多少名队员参加", "多少位是两院院士": the thing counted follows the measure word
+_COUNTED = re.compile(rf"多少[{_MEASURES}]是?")
+_NOUN_TAGS = ("n", "l", "j")  # jieba's dictionary tags of nouns, idioms-as-nouns, abbreviations
 
 
 def measured(query: str) -> str | None:
-    """The noun a question ending in "…是多少" measures (患病率, 余额, 票房), or None."""
+    """The noun a "…是多少" question measures (患病率, 余额, 票房), which the evidence must name
+    (`speaks_of`); or None."""
+    m = _HOW_MUCH_END.search(query)
+    return _nouns(reversed(_words(query[max(0, m.start() - 8):m.start()])), prepend=True) if m else None
+
+
+def counted(query: str) -> str | None:
+    """What a "多少名…" question counts (队员, 两院院士, 车站), which the evidence must name
+    (`speaks_of`, or the head of a two-character noun: 设站37座 for 车站); or None. (Not the
+    role of "…的会长是谁": readers name roles in their own words, 党首 for 领导人.)"""
+    m = _COUNTED.search(query)
+    return _nouns(_words(query[m.end():m.end() + 8])) if m else None
+
+
+def _words(text: str) -> list[str]:
+    import jieba
+
+    return jieba.lcut(text)
+
+
+def _nouns(words, prepend: bool = False) -> str | None:
+    """The nouns at the start of ``words`` joined (装机规模, not 规模 alone), by the dictionary's
+    tags; 参赛-like words are verbs whatever the dictionary says."""
     import jieba.posseg as pseg
 
-    m = _HOW_MUCH_END.search(query)
-    if not m:
-        return None
-    noun = ""  # the nouns ending the phrase, together: 装机规模, not 规模 alone
-    for w in reversed(list(pseg.cut(query[max(0, m.start() - 8):m.start()]))):
-        if not (w.flag.startswith("n") or w.flag == "vn") or len(noun) + len(w.word) > 6:
+    tags, noun = pseg.dt.word_tag_tab, ""
+    for w in words:
+        tag = tags.get(w, "n" if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w) else "x")
+        if not tag.startswith(_NOUN_TAGS) or re.fullmatch("参.", w) or len(noun) + len(w) > 6:
             break
-        noun = w.word + noun
+        noun = w + noun if prepend else noun + w
     return noun if len(noun) >= 2 else None
 
 
 def speaks_of(word: str, text: str) -> bool:
     """``text`` names ``word`` or a close form of it (two characters of it together: 装机容量 for
-    装机规模, 发病率 for 患病率 — not 发病风险)."""
-    return any(word[i:i + 2] in text for i in range(len(word) - 1))
+    装机规模, 发病率 for 患病率 — not 发病风险; or its abbreviation: 高校 for 高等院校)."""
+    return any(word[i:i + 2] in text for i in range(len(word) - 1)) or bool(in_other_length({word}, text))
+
+
+def names_counted(word: str, text: str) -> bool:
+    """``text`` names what is counted: `speaks_of` it, or the head of a two-character noun
+    alone (设站37座 for 车站; 额 of 出口额 is no 金额 measured: not for `measured` nouns)."""
+    return speaks_of(word, text) or (len(word) == 2 and word[1] in text)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answering.answer_type import (attached, measured, organizer, other_item, restates,
-                                       speaks_of, type_fit)
+from rag.answering.answer_type import (attached, counted, measured, names_counted, organizer, other_item,
+                                       restates, speaks_of, type_fit)
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
@@ -72,6 +72,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     weight = {t: _idf(t) for t in q_terms}
     q_names = names(query) | numbers(query)
     what = measured(query)  # "患病率" of "…的患病率是多少": the evidence must speak of it
+    things = counted(query)  # "队员" of "多少名队员参加": the same
     top = hits[0].score if hits else 0.0
     out, per_passage, seen, stands = [], {}, {}, []
     for span in spans:
@@ -114,11 +115,14 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             s_terms = terms(short)
             f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
         if q_names:
-            f["name_missing"] = sum(name not in whole and not in_other_length({name}, whole, rare={name})
+            # a year is named by the article's date too ("2023年上半年" of a chunk dated 2023-07-30)
+            f["name_missing"] = sum(name not in whole and name != (hit.date or "")[:4]
+                                    and not in_other_length({name}, whole, rare={name})
                                     for name in q_names) / len(q_names)
         f.update(type_fit(query, short, organizer(hit.text, a, b)))
         f["other_item"] = float(other_item(query, text))
-        f["measure_missing"] = float(bool(what) and not speaks_of(what, text))
+        f["measure_missing"] = float(bool(what) and not speaks_of(what, text)
+                                     or bool(things) and not names_counted(things, text))
         stands.append(attached(query, hit.text, a, b))
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_type import attached, measured, other_item, restates, type_fit
+from rag.answering.answer_type import (attached, counted, measured, names_counted, other_item, restates,
+                                       speaks_of, type_fit)
 
 
 @pytest.mark.parametrize("question,short,fits", [
@@ -92,8 +93,42 @@ def test_a_count_stands_against_the_words_asked(question, text, count, held):
     ("截至6月末，我国结构性货币政策工具余额是多少？", "工具余额"),
     ("海底捞上半年净利润至少有多少？", "净利润"),
     ("帕亚拉燃煤电站的装机规模是多少来着？", "装机规模"),  # 装机容量 shares 装机
+    ("2021年韩国女性劳动者的人均薪酬是多少韩元？", "人均薪酬"),  # asked in a currency
     ("技能竞赛一共多少人参赛？", None),  # the count is not at the end: no single noun measured
     ("公司营收增长了多少？", None),  # a verb, not a noun
 ])
 def test_what_a_count_question_measures(question, word):
     assert measured(question) == word
+
+
+@pytest.mark.parametrize("question,word", [
+    ("服务队今年暑期实践共有多少名队员参加？", "队员"),
+    ("参加休假活动的专家中有多少位是两院院士？", "两院院士"),
+    ("黑河学院同多少家高等院校签约？", "高等院校"),
+    ("武汉轨道交通12号线全线一共设多少座车站？", "车站"),
+    ("技能竞赛一共多少人参赛？", None),  # 参赛 is a verb whatever the dictionary says
+    ("多少名选手参加了比赛？", None),  # the dictionary calls 选手 a verb: no verdict, no harm
+    ("站在塑像旁边发言的外卖小哥是谁？", None),  # roles of 谁 are named in readers' own words
+])
+def test_what_a_count_question_counts(question, word):
+    assert counted(question) == word
+
+
+@pytest.mark.parametrize("word,text,said", [
+    ("患病率", "胆囊结石的发病率为10%", True),  # two characters together
+    ("患病率", "胆囊结石发病风险较高", False),
+    ("高等院校", "与18所高校签约", True),  # abbreviated
+    ("金额", "机电产品上半年出口额790.5亿元", False),  # 额 alone is not the 金额 measured
+])
+def test_the_evidence_speaks_of_what_is_measured(word, text, said):
+    assert speaks_of(word, text) is said
+
+
+@pytest.mark.parametrize("word,text,said", [
+    ("车站", "该线路设站37座", True),  # a two-character noun's head alone
+    ("高等院校", "与18所高校签约", True),
+    ("队员", "服务队共探访归侨侨眷175位", False),
+    ("两院院士", "参加今年休假活动的57位专家", False),
+])
+def test_the_evidence_names_what_is_counted(word, text, said):
+    assert names_counted(word, text) is said
