@@ -16,6 +16,26 @@ from rag.text.sentences import in_other_length, names
 # measure words a count is asked in ("多少名", "几幅"): the answer must be counted in the same word
 _MEASURES = "位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨幅首份间栋幢颗棵株头匹批期轮款门节处道"
 
+# the kinds of organisation a question asks for by name ("哪个法院")
+_BODIES = ("公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|银行|医院|学校|大学|平台|品牌|媒体|使馆|法院|政府|"
+           "委员会|协会")
+# "崔某生向法院" for "哪个法院": someone turning to the body asked about, not its name
+_TO_BODY = re.compile(rf"哪一?个?({_BODIES})")
+# asked for people, not "谁" that a team or a country may answer: a person's name is wanted
+_PEOPLE = re.compile(r"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人")
+
+
+def people(text: str) -> bool:
+    """``text`` names a person (jieba's person tags, or a proper noun it does not know: 高丰),
+    not only bodies and titles ("中共中央政治局委员、中央政法委")."""
+    import jieba.posseg as pseg
+
+    return any(w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in pseg.cut(text))
+
+
+# a place word's generic tail: 广东境内 is 广东
+_AREA = re.compile(r"(?:境内|境外|省内|市内|区内|当地|本地|一带|地区)$")
+
 # what the question asks for — as a question (多少, 谁, 哪里 …) or, typed like a search, as the
 # thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
 ASKS = {
@@ -29,8 +49,7 @@ ASKS = {
                         r"奖金|工资|薪资|补贴)(?:是|为|有|达|约|共计?|至少|预计)?(?:多少|几)"),  # 收益是多少, not 营收增长了多少
     "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|哪些人|哪几位|哪几个人|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
     "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
-    "organization": re.compile(r"哪[家支所]|哪一?个?(?:公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|银行|医院|"
-                               r"学校|大学|平台|品牌|媒体|使馆|法院|政府|委员会|协会)|"
+    "organization": re.compile(rf"哪[家支所]|哪一?个?(?:{_BODIES})|"
                                r"什么(?:公司|企业|机构|组织|单位|部门|球队|银行|品牌|媒体)"),
 }
 HAS = {
@@ -78,11 +97,18 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
         asked = [t for t in asked if t != "number"]
     if not asked:
         return {"type_ok": 0.0, "type_miss": 0.0, "unit_miss": 0.0}
-    ok = any(names(short) if t == "person" else
+    ok = any((people(short) if _PEOPLE.search(query) else names(short)) if t == "person" else
              (HAS[t].search(short) or names(short)) if t in ("place", "organization") else
              HAS["number"].search(_DATES.sub("", short)) and unit_fits(query, short)
              if t == "number" else
              HAS[t].search(short) for t in asked)
+    body = _TO_BODY.search(query)
+    if ok and "organization" in asked and body and re.search(f"[向给对被把跟与到]{body.group(1)}$", short):
+        ok = False
+    core = _AREA.sub("", short.strip())  # "广东境内" for "位于广东哪个城市": the place asked within
+    if (ok and set(asked) <= {"place", "organization"} and len(core) >= 2 and core in query
+            and not re.search(f"{re.escape(core)}(?:和|与|或|还是|、)|(?:和|与|或|还是|、){re.escape(core)}", query)):
+        ok = False
     counted = bool(HAS["number"].search(short))
     unit_miss = counted and ("number" in asked and not unit_fits(query, short) or
                              "money" in asked and not HAS["money"].search(short))

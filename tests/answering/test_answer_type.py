@@ -26,6 +26,13 @@ from rag.answering.answer_type import (attached, counted, measured, names_counte
     ("谁当选为泰国新总理？", "70件", False),
     ("全体会议有哪些人出席？", "王小洪、张军、应勇", True),  # people: their names
     ("全体会议有哪些人出席？", "三项议程", False),
+    ("全体会议有哪些人出席？", "中共中央政治局委员、中央政法委", False),  # bodies and titles, no person
+    ("谁获得了男篮世界杯冠军？", "德国队", True),  # 谁 may be answered by a team
+    ("最后是哪个法院发的禁止令？", "广州市海珠区人民法院", True),
+    ("最后是哪个法院发的禁止令？", "崔某生向法院", False),  # someone turning to a court, not its name
+    ("洗钱金店具体位于广东哪个城市？", "广东境内", False),  # the place the question names itself
+    ("洗钱金店具体位于广东哪个城市？", "东莞", True),
+    ("北京和上海哪个城市的常住人口更多？", "上海", True),  # a choice the question offers
     ("国庆假期全国旅游收入是多少？", "4.22亿人次", False),  # an income is money, not visits
     ("国庆假期全国旅游收入是多少？", "2872.1亿元", True),
     ("上半年净利润至少多少？", "45亿元", True),

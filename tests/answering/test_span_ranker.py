@@ -141,3 +141,16 @@ def test_an_abbreviation_the_passage_writes_in_full_is_not_missing():
     assert ours[0].features["passage_missing_idf"] < other[0].features["passage_missing_idf"] - 0.1
     best = max(ours, key=lambda c: get_ranker().score(c.features))
     assert best.short == "首开集团"  # the partner, not the union the question names
+
+
+def test_the_questions_own_words_in_the_wrong_kind_are_marked_and_a_year_is_named_by_the_date():
+    """"日本《读卖新闻》" for a question about 读卖新闻's poll asking a percentage: echo_miss; a
+    year the question names is found in a chunk that only its date gives (hand-built spans)."""
+    text = "据日本《读卖新闻》报道，岸田内阁的不支持率升至52%。"
+    hits = [Hit("d0", "c0", "", "2023-07-25", "s", text, 1.0, 0, len(text))]
+    spans = [Span(0, text.index(s), text.index(s) + len(s), s, 5.0) for s in ("日本《读卖新闻》", "52%")]
+    found = {c.short: c.features for c in candidates("2023年读卖新闻民调里岸田内阁的不支持率是多少？", hits, spans)}
+    assert found["日本《读卖新闻》"]["echo_miss"] == 1.0 and found["52%"]["echo_miss"] == 0.0
+    assert found["52%"]["name_missing"] == 0.0  # 2023 is the article's year
+    score = get_ranker().score
+    assert score(found["52%"]) > score(found["日本《读卖新闻》"])
