@@ -13,8 +13,10 @@ import re
 
 from rag.text.sentences import in_other_length, names
 
+# the currencies an amount of money is written in
+CURRENCY = "元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢"
 # measure words a count is asked in ("多少名", "几幅"): the answer must be counted in the same word
-_MEASURES = "位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨幅首份间栋幢颗棵株头匹批期轮款门节处道"
+MEASURES = "位名件次人家所座条项种支岁台辆张只架艘枚场届篇部本天周户亩吨幅首份间栋幢颗棵株头匹批期轮款门节处道"
 
 # the kinds of organisation a question asks for by name ("哪个法院")
 _BODIES = ("公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|银行|医院|学校|大学|平台|品牌|媒体|使馆|法院|政府|"
@@ -40,7 +42,7 @@ _AREA = re.compile(r"(?:境内|境外|省内|市内|区内|当地|本地|一带|
 # thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
 ASKS = {
     "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
-    "number": re.compile(rf"多少|几[个{_MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
+    "number": re.compile(rf"多少|几[个{MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
     "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|多少(?:奖金|资金|经费|补贴|工资|薪水|罚款)|"
                         # an amount of money named as such:
@@ -59,15 +61,14 @@ HAS = {
     "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
     "organization": re.compile(r"(?:公司|集团|银行|[球战]?队|局|部|院|会|委|所|中心|协会|大学|学校|学院|医院|"
                                r"机构|组织|企业|俱乐部|航空|平台|台|社|报|网|厂|馆|府)$"),
-    "money": re.compile(r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]{0,2}\s*(?:元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢)|"
-                        r"免费|[$¥￥]\s*\d"),
+    "money": re.compile(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]{{0,2}}\s*(?:{CURRENCY})|免费|[$¥￥]\s*\d"),
 }
 # a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
 _DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
-ASKED_UNIT = re.compile(rf"(?:多少|几)([{_MEASURES}])(?!民币)")  # 多少人民币 asks money
+ASKED_UNIT = re.compile(rf"(?:多少|几)([{MEASURES}])(?!民币)")  # 多少人民币 asks money
 # measure words that count the same things: "多少家高校" is answered by "18所高校"
-_SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人", "家": "家所座", "所": "所家座",
+SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人", "家": "家所座", "所": "所家座",
               "座": "座所家", "次": "次场回", "场": "场次", "条": "条项", "项": "项条", "台": "台部",
               "部": "部台", "只": "只头", "头": "头只"}
 
@@ -121,7 +122,7 @@ def unit_fits(query: str, short: str) -> bool:
     m = ASKED_UNIT.search(query)
     if not m:
         return True
-    units = _SAME_UNIT.get(m.group(1), m.group(1)) + "个"  # 个 counts anything ("12个" for 多少支)
+    units = SAME_UNIT.get(m.group(1), m.group(1)) + "个"  # 个 counts anything ("12个" for 多少支)
     if re.fullmatch(r"[约近超逾]?[\d.,]+\s*(?:多|余)?\s*[万亿]", short.strip()):
         return True  # "10.51亿" for 多少人: the count with its unit left to the question
     counts = re.finditer(rf"[\d一二两三四五六七八九十百千万亿]+\s*(?:多|余)?\s*[{units}]", short)
@@ -170,11 +171,10 @@ def attached(query: str, text: str, a: int, b: int) -> bool:
 
 
 # "胆囊结石的患病率是多少": 患病率 is what is measured; "人均薪酬是多少韩元" too
-_CURRENCY = "元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢"
 _HOW_MUCH_END = re.compile(rf"(?:大约|大概|一共|总共|共|约|至少|最多|起码)?(?:是|为|有|达到?)?多少"
-                           rf"(?:[{_MEASURES}]|[万亿]*(?:{_CURRENCY}))?(?:来着|呢|啊|了)?[？?]?$")
+                           rf"(?:[{MEASURES}]|[万亿]*(?:{CURRENCY}))?(?:来着|呢|啊|了)?[？?]?$")
 # "多少名队员参加", "多少位是两院院士": the thing counted follows the measure word
-_COUNTED = re.compile(rf"多少[{_MEASURES}]是?")
+_COUNTED = re.compile(rf"多少[{MEASURES}]是?")
 _NOUN_TAGS = ("n", "l", "j")  # jieba's dictionary tags of nouns, idioms-as-nouns, abbreviations
 
 

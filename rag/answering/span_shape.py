@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.answer_type import ASKS
+from rag.answering.respectively import respective
 from rag.answering.sentence_scorer import complete_number
 from rag.text.sentences import terms
 
@@ -78,6 +79,7 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
             a = before.start()
         if after := _ABOUT_AFTER.match(text, b):
             b = after.end()
+        a, b = respective(text, a, b, question)  # "男女…分别为X和Y" asked about women: Y
     if asks_list(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
         a, b = whole
     a = _partner(text, a, b, question)

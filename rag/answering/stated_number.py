@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import re
 
-from rag.answering.answer_type import _SAME_UNIT
+from rag.answering.answer_type import SAME_UNIT
 
 # the comparison a question makes, and what the evidence's quantity must then be against its own
 _COMPARE = {"超过": operator.gt, "超出": operator.gt, "多于": operator.gt, "高于": operator.gt,
@@ -33,7 +33,7 @@ def _value(number: str, magnitude: str | None) -> float:
 
 
 def _same(unit: str) -> str:
-    return _SAME_UNIT.get(unit, unit)
+    return SAME_UNIT.get(unit, unit)
 
 
 def number_holds(question: str, evidence: str) -> bool | None:
