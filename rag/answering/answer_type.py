@@ -27,12 +27,22 @@ _TO_BODY = re.compile(rf"哪一?个?({_BODIES})")
 _PEOPLE = re.compile(r"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人")
 
 
+# questions whose kind is beyond doubt: people, a city or a country, a court or a company by name
+_STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_TO_BODY.pattern}")
+
+
+def strict_miss(query: str, fit: dict) -> bool:
+    """The short answer is not of a kind the question leaves no doubt about (`type_fit`)."""
+    return fit["type_miss"] > 0 and bool(_STRICT.search(query))
+
+
 def people(text: str) -> bool:
-    """``text`` names a person (jieba's person tags, or a proper noun it does not know: 高丰),
-    not only bodies and titles ("中共中央政治局委员、中央政法委")."""
+    """``text`` names a person (jieba's person tags, a proper noun it does not know: 高丰, or a
+    foreign name), not only bodies and titles ("中共中央政治局委员、中央政法委")."""
     import jieba.posseg as pseg
 
-    return any(w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in pseg.cut(text))
+    return bool(re.search(r"[A-Za-z]|·", text)) or any(
+        w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in pseg.cut(text))  # C罗, 奥斯曼·桑科
 
 
 # a place word's generic tail: 广东境内 is 广东

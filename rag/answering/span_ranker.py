@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.answering.answer_type import (attached, counted, measured, names_counted, organizer, other_item,
-                                       restates, speaks_of, type_fit)
+                                       restates, speaks_of, strict_miss, type_fit)
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
@@ -47,9 +47,11 @@ FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_id
 # neighbour, not the answer ("detached", `answer_type.attached`); a sentence that never names what a
 # "…的患病率是多少" question measures, or what "多少名…" counts, does not give it
 # ("measure_missing"); the question's own words given back in a kind it does not ask for are no
-# answer ("echo_miss"). On the recorded benchmark candidates they move a few questions each, none
+# answer ("echo_miss"), nor is one of another kind than a question leaves no doubt about (哪些人,
+# 哪个城市, 哪个法院: "strict_miss"). On the recorded benchmark candidates they move a few questions each, none
 # for the worse at the default threshold (docs/benchmarks.md, sessions 14–16).
-RULES = {"unit_miss": -5.0, "other_item": -2.0, "detached": -1.0, "measure_missing": -2.0, "echo_miss": -3.0}
+RULES = {"unit_miss": -5.0, "other_item": -2.0, "detached": -1.0, "measure_missing": -2.0, "echo_miss": -3.0,
+         "strict_miss": -2.0}
 
 @dataclass(frozen=True)
 class Candidate:
@@ -124,6 +126,7 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         # the question's own words given back, and not of the kind asked ("日本《读卖新闻》" for
         # "…读卖新闻…不支持率涨到多少了")
         f["echo_miss"] = float(f["echo"] >= 0.6 and f["type_miss"] > 0)
+        f["strict_miss"] = float(strict_miss(query, f))
         f["other_item"] = float(other_item(query, text))
         f["measure_missing"] = float(bool(what) and not speaks_of(what, text)
                                      or bool(things) and not names_counted(things, text))

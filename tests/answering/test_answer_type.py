@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.answer_type import (attached, counted, measured, names_counted, other_item, restates,
-                                       speaks_of, type_fit)
+                                       speaks_of, strict_miss, type_fit)
 
 
 @pytest.mark.parametrize("question,short,fits", [
@@ -139,3 +139,13 @@ def test_the_evidence_speaks_of_what_is_measured(word, text, said):
 ])
 def test_the_evidence_names_what_is_counted(word, text, said):
     assert names_counted(word, text) is said
+
+
+@pytest.mark.parametrize("question,short,miss", [
+    ("全体会议有哪些人出席？", "中共中央政治局委员、中央政法委", True),  # people asked: beyond doubt
+    ("哪位葡萄牙球星展示了健身成果？", "C罗", False),  # a foreign name is a person's
+    ("洗钱金店位于广东哪个城市？", "广东境内", True),
+    ("谁获得了冠军？", "三项议程", False),  # 谁 may be a team or a country: the fitted weight decides
+])
+def test_a_kind_beyond_doubt_missed_is_marked(question, short, miss):
+    assert strict_miss(question, type_fit(question, short)) is miss
