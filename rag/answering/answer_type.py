@@ -74,7 +74,7 @@ HAS = {
     "money": re.compile(rf"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]{{0,2}}\s*(?:{CURRENCY})|免费|[$¥￥]\s*\d"),
 }
 # a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
-_DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
+DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
 ASKED_UNIT = re.compile(rf"(?:多少|几)([{MEASURES}])(?!民币)")  # 多少人民币 asks money
 # measure words that count the same things: "多少家高校" is answered by "18所高校"
@@ -110,7 +110,7 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
         return {"type_ok": 0.0, "type_miss": 0.0, "unit_miss": 0.0}
     ok = any((people(short) if _PEOPLE.search(query) else names(short)) if t == "person" else
              (HAS[t].search(short) or names(short)) if t in ("place", "organization") else
-             HAS["number"].search(_DATES.sub("", short)) and unit_fits(query, short)
+             HAS["number"].search(DATES.sub("", short)) and unit_fits(query, short)
              if t == "number" else
              HAS[t].search(short) for t in asked)
     body = _TO_BODY.search(query)

@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from rag.answering.answer_type import DATES
+from rag.answering.asked_time import asked_time, other_time
 from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
@@ -167,13 +169,20 @@ class ExtractiveEngine:
         q_neg = bool(_NEG.search(asked))
         s_neg = any(_NEG.search(best.text[max(0, i - 4):i])
                     for t in shared for i in [best.text.find(t)] if i >= 0)
-        # a number or a name the question states that the evidence contradicts: quantities are
-        # compared in their measure word ("超过300条" against "航线250余条"), other numbers as written
-        holds = number_holds(asked, best.text)
+        # a number, a time or a name the question states that the evidence contradicts: quantities
+        # are compared in their measure word ("超过300条" against "航线250余条"), other numbers as
+        # written, dates as times ("8月2日的通话…吗" is not contradicted by "普京2日将…通电话")
+        undated = DATES.sub("", asked)
+        holds = number_holds(undated, best.text)
         other_number = (not holds) if holds is not None else (
-            bool(numbers(asked) - numbers(best.text)) and bool(numbers(best.text)))
+            bool(numbers(undated) - numbers(best.text)) and bool(numbers(best.text)))
+        when = asked_time(asked)
+        shared_dates = set(DATES.findall(asked)) & set(DATES.findall(best.text))  # "自6月底以来" in both
+        days_only = {int(d) for d in re.findall(r"(?<![月\d])(\d{1,2})[日号]", best.text)}  # "普京2日将…"
+        other_day = (not shared_dates and other_time(best.text, hit, when)) or bool(
+            days_only and when.days and not days_only & {d for _, d in when.days})
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
-        yes = q_neg == s_neg and not other_number and not other_name
+        yes = q_neg == s_neg and not other_number and not other_day and not other_name
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
 
 

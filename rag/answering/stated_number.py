@@ -14,6 +14,7 @@ import operator
 import re
 
 from rag.answering.answer_type import SAME_UNIT
+from rag.answering.respectively import respective
 
 # the comparison a question makes, and what the evidence's quantity must then be against its own
 _COMPARE = {"超过": operator.gt, "超出": operator.gt, "多于": operator.gt, "高于": operator.gt,
@@ -46,8 +47,12 @@ def number_holds(question: str, evidence: str) -> bool | None:
         return None
     word, number, more, magnitude, more2, unit = m.groups()
     asked = _value(number, magnitude)
-    found = [(_value(e[0], e[2]), bool(e[1] or e[3])) for e in _QUANTITY.findall(evidence)
-             if e[4] in _same(unit)]
+    spans = [q for q in _QUANTITY.finditer(evidence) if q.group(5) in _same(unit)]
+    # "美国和英国分别提供了超过400亿美元和40亿美元", asked about 英国: only its own figure counts
+    own = {respective(evidence, q.start(), q.end(), question)[0] for q in spans}
+    if own != {q.start() for q in spans}:
+        spans = [q for q in spans if q.start() in own]
+    found = [(_value(q.group(1), q.group(3)), bool(q.group(2) or q.group(4))) for q in spans]
     if not found:
         return None
     compare = _COMPARE.get(word or "")

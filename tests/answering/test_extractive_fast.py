@@ -83,3 +83,17 @@ def test_a_follow_up_is_rewritten_then_answered():
     assert query.startswith("八里庄街道基层工会干部培训班") and "多少人参加" in query
     out, hits = ask(engine, "那这次培训有多少人参加？", [CONTEST, TRAINING], query=query)
     assert out.startswith("100余名[2]\n\n") and "参加培训" in out
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("普京与埃尔多安8月2日的通话，是否是两人自6月底以来的首次通话？", "是"),  # 2日 is 8月2日: no other number
+    ("普京与埃尔多安8月5日的通话，是否是两人自6月底以来的首次通话？", "否"),  # another day
+])
+def test_yes_no_dates_are_compared_as_times(question, verdict):
+    from rag.types import Hit
+
+    text = "塔斯社报道，普京2日将与埃尔多安通电话，这是两人自6月底以来的首次通话。"
+    hit = Hit("d0", "c0", "普京将与埃尔多安通电话", "2023-08-02", "s", text, 1.0, 0, len(text))
+    engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
+    (out,) = engine.stream(question, question, [hit], embedder=FakeEncoder())
+    assert out.startswith(verdict + "。"), out

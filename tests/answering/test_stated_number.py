@@ -4,6 +4,7 @@ import pytest
 
 from rag.answering.stated_number import number_holds
 
+AID = "美国和英国分别向乌克兰提供了超过400亿美元和40亿美元的安全援助。"
 PORTS = "海运航线覆盖全球160多个国家和地区的300多个港口，国际机场开通航线250余条，形成了航线网络。"
 
 
@@ -18,6 +19,9 @@ PORTS = "海运航线覆盖全球160多个国家和地区的300多个港口，�
     ("工业增加值能耗累计下降了6.9%，是吗？", "工业增加值能耗累计下降6.9%。", True),
     ("观众是否超过1万人？", "展览共吸引观众1.2万人次。", True),  # magnitudes compared, not digits
     ("投资是否不到5亿元？", "项目总投资6.3亿元。", False),
+    # figures given 分别: only the subject asked about counts (英国's 40亿, not 美国's 400亿)
+    ("英国向乌克兰提供的援助是否超过了100亿美元？", AID, False),
+    ("美国向乌克兰提供的援助是否超过了100亿美元？", AID, True),
 ])
 def test_a_stated_quantity_is_compared_in_its_measure_word(question, evidence, verdict):
     assert number_holds(question, evidence) is verdict
