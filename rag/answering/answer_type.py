@@ -25,8 +25,6 @@ _BODIES = ("公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|�
 _TO_BODY = re.compile(rf"哪一?个?({_BODIES})")
 # asked for people, not "谁" that a team or a country may answer: a person's name is wanted
 _PEOPLE = re.compile(r"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人")
-
-
 # questions whose kind is beyond doubt: people, a city or a country, a court or a company by name
 _STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_TO_BODY.pattern}")
 
@@ -79,8 +77,8 @@ DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|
 ASKED_UNIT = re.compile(rf"(?:多少|几)([{MEASURES}])(?!民币)")  # 多少人民币 asks money
 # measure words that count the same things: "多少家高校" is answered by "18所高校"
 SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人", "家": "家所座", "所": "所家座",
-              "座": "座所家", "次": "次场回", "场": "场次", "条": "条项", "项": "项条", "台": "台部",
-              "部": "部台", "只": "只头", "头": "头只"}
+             "座": "座所家", "次": "次场回", "场": "场次", "条": "条项", "项": "项条", "台": "台部",
+             "部": "部台", "只": "只头", "头": "头只"}
 
 
 # "由北京市总工会联合中央美术学院举办的展览": who held it, not where
@@ -197,8 +195,8 @@ def measured(query: str) -> str | None:
 
 def counted(query: str) -> str | None:
     """What a "多少名…" question counts (队员, 两院院士, 车站), which the evidence must name
-    (`speaks_of`, or the head of a two-character noun: 设站37座 for 车站); or None. (Not the
-    role of "…的会长是谁": readers name roles in their own words, 党首 for 领导人.)"""
+    (`names_counted`); or None. There is no such check for the role of "…的会长是谁": readers
+    name roles in their own words (党首 for 领导人)."""
     m = _COUNTED.search(query)
     return _nouns(_words(query[m.end():m.end() + 8])) if m else None
 
