@@ -133,7 +133,8 @@ def unit_fits(query: str, short: str) -> bool:
     units = SAME_UNIT.get(m.group(1), m.group(1)) + "个"  # 个 counts anything ("12个" for 多少支)
     if re.fullmatch(r"[约近超逾]?[\d.,]+\s*(?:多|余)?\s*[万亿]", short.strip()):
         return True  # "10.51亿" for 多少人: the count with its unit left to the question
-    counts = re.finditer(rf"[\d一二两三四五六七八九十百千万亿]+\s*(?:多|余)?\s*[{units}]", short)
+    # "6个月" is a length of time, not six things counted in 个
+    counts = re.finditer(rf"[\d一二两三四五六七八九十百千万亿]+\s*(?:多|余)?\s*[{units}](?!月|小时|百分点)", short)
     return any(c.group() not in query for c in counts)
 
 

@@ -63,6 +63,12 @@ def is_yes_no(question: str) -> bool:
     return bool(_YES_NO.search(last)) and not _WH.search(_ASKING_NEG.sub("", last))
 
 
+# changes and outcomes whose words say the opposite of each other
+_OPPOSITES = (("上涨", "下降"), ("上涨", "下跌"), ("增长", "下降"), ("增长", "减少"), ("上升", "下降"),
+              ("提高", "降低"), ("增加", "减少"), ("扩大", "缩小"), ("盈利", "亏损"), ("战胜", "不敌"),
+              ("战胜", "负于"), ("战胜", "输给"))
+
+
 class ExtractiveEngine:
     """Answers with a span found by the reader, proven by its sentence; `rewrite` uses the
     follow-up rules."""
@@ -182,7 +188,10 @@ class ExtractiveEngine:
         other_day = (not shared_dates and other_time(best.text, hit, when)) or bool(
             days_only and when.days and not days_only & {d for _, d in when.days})
         other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
-        yes = q_neg == s_neg and not other_number and not other_day and not other_name
+        # "环比是否上涨？" against "环比下降0.2%": the opposite change, not a negation
+        opposite = any(x in asked and y in best.text and x not in best.text
+                       for a, b in _OPPOSITES for x, y in ((a, b), (b, a)))
+        yes = q_neg == s_neg and not other_number and not other_day and not other_name and not opposite
         return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
 
 

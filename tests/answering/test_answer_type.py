@@ -17,6 +17,7 @@ from rag.answering.answer_type import (attached, counted, measured, names_counte
     ("2022年6月我国网民规模有多少人？", "10.51亿", True),  # the count, its unit left to the question
     ("美加墨世界杯会有多少支球队参赛？", "48个", True),  # 个 counts anything
     ("这次展览展出了多少幅油画？", "70件", False),  # 幅 is a measure word too
+    ("乌克兰首批能接收多少架F-16战斗机？", "6个月", False),  # a length of time, not things counted in 个
     ("黑河学院同多少家高等院校签约？", "18所", True),  # 家 and 所 count institutions alike
     ("一共举办了几场比赛？", "12次", True),
     ("职教“三名”计划每年遴选多少名培养对象？", "职教“三名”计划突出培养全过程管理", False),  # its own count

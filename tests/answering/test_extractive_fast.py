@@ -97,3 +97,17 @@ def test_yes_no_dates_are_compared_as_times(question, verdict):
     engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
     (out,) = engine.stream(question, question, [hit], embedder=FakeEncoder())
     assert out.startswith(verdict + "。"), out
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("2023年7月份全国工业生产者出厂价格环比是否下降？", "是"),
+    ("2023年7月份全国工业生产者出厂价格环比是否上涨？", "否"),  # the opposite change, no negation word
+])
+def test_yes_no_an_opposite_change_is_no(question, verdict):
+    from rag.types import Hit
+
+    text = "2023年7月份，全国工业生产者出厂价格同比下降4.4%，环比下降0.2%。"
+    hit = Hit("d0", "c0", "7月份工业生产者出厂价格", "2023-08-09", "s", text, 1.0, 0, len(text))
+    engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
+    (out,) = engine.stream(question, question, [hit], embedder=FakeEncoder())
+    assert out.startswith(verdict + "。"), out
