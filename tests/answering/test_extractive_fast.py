@@ -85,29 +85,22 @@ def test_a_follow_up_is_rewritten_then_answered():
     assert out.startswith("100余名[2]\n\n") and "参加培训" in out
 
 
-@pytest.mark.parametrize("question,verdict", [
-    ("普京与埃尔多安8月2日的通话，是否是两人自6月底以来的首次通话？", "是"),  # 2日 is 8月2日: no other number
-    ("普京与埃尔多安8月5日的通话，是否是两人自6月底以来的首次通话？", "否"),  # another day
-])
-def test_yes_no_dates_are_compared_as_times(question, verdict):
+CALL = ("塔斯社报道，普京2日将与埃尔多安通电话，这是两人自6月底以来的首次通话。", "2023-08-02")
+PRICES = ("2023年7月份，全国工业生产者出厂价格同比下降4.4%，环比下降0.2%。", "2023-08-09")
+
+
+@pytest.mark.parametrize("article,question,verdict", [
+    # dates are compared as times: 2日 is 8月2日, and 8月5日 is another day
+    (CALL, "普京与埃尔多安8月2日的通话，是否是两人自6月底以来的首次通话？", "是"),
+    (CALL, "普京与埃尔多安8月5日的通话，是否是两人自6月底以来的首次通话？", "否"),
+    (PRICES, "2023年7月份全国工业生产者出厂价格环比是否下降？", "是"),
+    (PRICES, "2023年7月份全国工业生产者出厂价格环比是否上涨？", "否"),  # the opposite change, no negation word
+], ids=["same-day", "other-day", "same-change", "opposite-change"])
+def test_yes_no_dates_and_changes_are_compared_by_meaning(article, question, verdict):
     from rag.types import Hit
 
-    text = "塔斯社报道，普京2日将与埃尔多安通电话，这是两人自6月底以来的首次通话。"
-    hit = Hit("d0", "c0", "普京将与埃尔多安通电话", "2023-08-02", "s", text, 1.0, 0, len(text))
-    engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
-    (out,) = engine.stream(question, question, [hit], embedder=FakeEncoder())
-    assert out.startswith(verdict + "。"), out
-
-
-@pytest.mark.parametrize("question,verdict", [
-    ("2023年7月份全国工业生产者出厂价格环比是否下降？", "是"),
-    ("2023年7月份全国工业生产者出厂价格环比是否上涨？", "否"),  # the opposite change, no negation word
-])
-def test_yes_no_an_opposite_change_is_no(question, verdict):
-    from rag.types import Hit
-
-    text = "2023年7月份，全国工业生产者出厂价格同比下降4.4%，环比下降0.2%。"
-    hit = Hit("d0", "c0", "7月份工业生产者出厂价格", "2023-08-09", "s", text, 1.0, 0, len(text))
+    text, date = article
+    hit = Hit("d0", "c0", "", date, "s", text, 1.0, 0, len(text))
     engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
     (out,) = engine.stream(question, question, [hit], embedder=FakeEncoder())
     assert out.startswith(verdict + "。"), out
