@@ -34,6 +34,11 @@ ZH = {
     "common.progress": "进度",
     "common.stop_recording": "停止录制",
     "common.built_with_gradio": "使用 Gradio 构建",
+    # announced to screen readers when a request ends; Gradio 6.31 ships no text for it in
+    # any language, so the raw key "common.complete" was read out (and shown in inner text)
+    "common.complete": "完成",
+    "common.upload": "上传",
+    "common.share": "分享",
     "chatbot.edit": "编辑",
     "chatbot.retry": "重新回答",
     "chatbot.undo": "撤回",
@@ -57,8 +62,8 @@ ZH = {
     "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
 }
 
-# the locales Gradio 6 ships translations for (zh-CN is left to Gradio's own, complete one)
-LOCALES = ("en", "ar", "ca", "de", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "id", "ja",
+# the locales Gradio 6 ships translations for; zh-CN too, for the keys its own lacks
+LOCALES = ("en", "zh-CN", "ar", "ca", "de", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "id", "ja",
            "ko", "lt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sv", "ta", "th", "tr", "uk",
            "ur", "uz", "zh-TW")
 

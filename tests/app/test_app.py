@@ -200,6 +200,9 @@ def test_page_speaks_chinese_in_an_english_browser(app, browser, width, tmp_path
     page = context.new_page()
     answer = ask(page, app[0], "本次展览共展出多少件作品？")
     expect(answer).to_contain_text("70")
+    # Gradio announces the finished request to screen readers; with no text of its own for
+    # it, the raw key "common.complete" was read out (and failed this test when it won a race)
+    expect(page.locator(".sr-only[role=status]").first).to_have_text("完成", timeout=15_000)
     shown = page.locator("body").inner_text()
     allowed = {"newsrag", "API", "m3e", "small", "sample_page", "txt", "md", "json", "jsonl",
                "html", "docx", "pdf", "MB", "YYYY", "MM", "DD"}
