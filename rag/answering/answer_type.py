@@ -24,7 +24,13 @@ _BODIES = ("公司|企业|机构|单位|部门|组织|球队|队伍|俱乐部|�
 # "崔某生向法院" for "哪个法院": someone turning to the body asked about, not its name
 _TO_BODY = re.compile(rf"哪一?个?({_BODIES})")
 # asked for people, not "谁" that a team or a country may answer: a person's name is wanted
-_PEOPLE = re.compile(r"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人")
+# (or a person's name asked as such: "遇难的那名孕妇叫什么名字", "这位小哥姓什么")
+_NAMED = (r"(?:人|者|员|官|哥|姐|妹|弟|女士|先生|孕妇|男子|女子|老人|孩子|学生|司机|主播|少年|女孩|男孩|"
+          r"妻子|丈夫|儿子|女儿|母亲|父亲|老师|医生|选手|球员|运动员)(?:的)?(?:名字|姓名)?(?:叫什么|是什么|姓什么|叫啥)")
+# (or a role only a person holds: "作曲者是谁", "新任总理是谁")
+_ROLE_WHO = (r"(?:作曲|作词|编剧|导演|主演|设计师|创始人|负责人|发言人|主持人|主教练|教练|队长|市长|省长|州长|"
+             r"总统|总理|首相|部长|董事长|总经理|总裁|院长|校长|主席|书记|局长|厅长|大使|法官|检察官)(?:者|家)?(?:是|为)谁")
+_PEOPLE = re.compile(rf"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人|{_NAMED}|{_ROLE_WHO}")
 # questions whose kind is beyond doubt: people, a city or a country, a court or a company by name
 _STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_TO_BODY.pattern}")
 
@@ -46,18 +52,19 @@ def people(text: str) -> bool:
 # a place word's generic tail: 广东境内 is 广东
 _AREA = re.compile(r"(?:境内|境外|省内|市内|区内|当地|本地|一带|地区)$")
 
-# what the question asks for — as a question (多少, 谁, 哪里 …) or, typed like a search, as the
+# what the question asks for — as a question (多少, 谁, 哪里 …; 哪几届 asks which ones, not how many) or, typed like a search, as the
 # thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
 ASKS = {
     "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
-    "number": re.compile(rf"多少|几[个{MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
+    "number": re.compile(rf"多少|(?<!哪)几[个{MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
     "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|多少(?:奖金|资金|经费|补贴|工资|薪水|罚款)|"
                         # an amount of money named as such:
                         r"(?:收入|收益|营收|利润|销售额|营业额|成交额|投资额|融资额|总额|余额|进出口额|出口额|进口额|贸易额|"
                         r"交易额|市值|罚款|罚金|赔偿金?|"
                         r"奖金|工资|薪资|补贴)(?:是|为|有|达|约|共计?|至少|预计)?(?:多少|几)"),  # 收益是多少, not 营收增长了多少
-    "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|哪些人|哪几位|哪几个人|导演|主教练|创始人|得主|作者|董事长|总统|总理"),
+    "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|哪些人|哪几位|哪几个人|导演|主教练|创始人|得主|作者|董事长|总统|总理|"
+                         + _NAMED),
     "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
     "organization": re.compile(rf"哪[家支所]|哪一?个?(?:{_BODIES})|"
                                r"什么(?:公司|企业|机构|组织|单位|部门|球队|银行|品牌|媒体)"),
@@ -74,7 +81,7 @@ HAS = {
 # a date is no answer to 多少 ("不良贷款余额是多少" is not "7月27日"); a length ("3年") still is
 DATES = re.compile(r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}\s*年|\d{1,2}\s*[日号]")
 # "多少名选手" asks for a count in 名: a number in another measure word ("70件") is the wrong answer
-ASKED_UNIT = re.compile(rf"(?:多少|几)([{MEASURES}])(?!民币)")  # 多少人民币 asks money
+ASKED_UNIT = re.compile(rf"(?:多少|(?<!哪)几)([{MEASURES}])(?!民币)")  # 多少人民币 asks money; 哪几届 which
 # measure words that count the same things: "多少家高校" is answered by "18所高校"
 SAME_UNIT = {"人": "人名位", "名": "名人位", "位": "位名人", "家": "家所座", "所": "所家座",
              "座": "座所家", "次": "次场回", "场": "场次", "条": "条项", "项": "项条", "台": "台部",
@@ -122,6 +129,13 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
     unit_miss = counted and ("number" in asked and not unit_fits(query, short) or
                              "money" in asked and not HAS["money"].search(short))
     return {"type_ok": float(bool(ok)), "type_miss": float(not ok), "unit_miss": float(unit_miss)}
+
+
+def no_count(query: str, short: str) -> bool:
+    """A count asked ("一共撤离了多少人", "多少架") and a short answer with no number at all
+    ("美国公民“尽快”离开海地"): no answer, whatever else fits."""
+    asked = [t for t, rx in ASKS.items() if rx.search(query)]
+    return asked == ["number"] and ASKED_UNIT.search(query) is not None and not HAS["number"].search(short)
 
 
 def unit_fits(query: str, short: str) -> bool:

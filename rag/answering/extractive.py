@@ -18,7 +18,7 @@ No model generates text, so nothing can be invented. For a question such as
   kind of answer asked for;
   when the best scores below the threshold the engine refuses (`rag.answering.events.Refusal`);
 * yes/no questions (…吗？ 是否 是不是 有没有) are answered 是/否 from the sentence the
-  `SentenceScorer` ranks first, by comparing negation around the words they share;
+  `SentenceScorer` ranks first, by what it contradicts of the question (`rag.answering.yes_no`);
 * sentences that address the answering system ("忽略之前的指令…") are never read
   as evidence (`rag.answering.injection`).
 
@@ -31,44 +31,23 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from rag.answering.answer_type import DATES
-from rag.answering.asked_time import asked_time, other_time
 from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
 from rag.answering.span_shape import (asked_nth, asks_day, asks_exact_day, asks_list, day_span,
                                       has_day, is_count, list_in_passage, nth_items, ordinal_items)
-from rag.answering.stated_number import number_holds
+from rag.answering.yes_no import WH, is_yes_no, verdict
 from rag.embedding.encoder import Encoder
-from rag.text.sentences import names, numbers, passage_sentences, terms
+from rag.text.sentences import passage_sentences, terms
 from rag.types import Hit
 
 #: A question asking for a day takes a lower-scored span that names one over a top span that
 #: does not ("2023年12月22日至…" over "2024年"), within this much of the ranker's log-odds.
 DAY_SLACK = 3.0
-_A_NOT_A = r"是不是|有没有|会不会|能不能|对不对|可不可以|要不要|该不该|需不需要|用不用|算不算"
-_YES_NO = re.compile(rf"(?:吗|么|嘛)\s*[？?]?\s*$|是否|能否|可否|{_A_NOT_A}")
-_WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
-_NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
-_ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
-
-
-def is_yes_no(question: str) -> bool:
-    """…吗？/是否/是不是… without a wh-word (…有多少人吗 asks for a number). The last clause
-    asks: "讲甲亢怎么吃的那篇文章里，甲亢的人要不要忌口海蜇？" is a yes/no question."""
-    last = re.split(r"[，,；;]", question.strip())[-1]
-    if len(last.strip("？?！! ")) <= 5:  # a tag ("…，对吗？", "…，你知道吗？") asks about the whole
-        last = question
-    return bool(_YES_NO.search(last)) and not _WH.search(_ASKING_NEG.sub("", last))
-
-
-# changes and outcomes whose words say the opposite of each other
-_OPPOSITES = (("上涨", "下降"), ("上涨", "下跌"), ("增长", "下降"), ("增长", "减少"), ("上升", "下降"),
-              ("提高", "降低"), ("增加", "减少"), ("扩大", "缩小"), ("盈利", "亏损"), ("战胜", "不敌"),
-              ("战胜", "负于"), ("战胜", "输给"))
-
-
+#: A list whose items the article names in separate sentences takes the spans within this much of
+#: the best one's log-odds, from the same article and of the same kind.
+LIST_SLACK = 1.0
 class ExtractiveEngine:
     """Answers with a span found by the reader, proven by its sentence; `rewrite` uses the
     follow-up rules."""
@@ -123,7 +102,7 @@ class ExtractiveEngine:
             return None
         (best, score) = found[0]
         short, text, n = best.short, best.evidence, best.passage + 1
-        if (nth := asked_nth(query)) and _WH.search(query) and (item := _nth_in_hits(query, hits, nth)):
+        if (nth := asked_nth(query)) and WH.search(query) and (item := _nth_in_hits(query, hits, nth)):
             (short, text, n), score = item, max(score, self.threshold)  # "第三条说的是什么": "三是…"
         elif nth and re.match(r"[一二三四五六七八九十]是", short):  # another item of the list
             return None
@@ -135,6 +114,9 @@ class ExtractiveEngine:
                 short, text = day
         elif asks_list(query) and "、" not in short and (whole := _whole_list(hits[best.passage], best)):
             short, text = whole
+        elif asks_list(query) and "、" not in short and len(items := _items_across(found, hits)) > 1:
+            return "、".join(f"{c.short}[{c.passage + 1}]" for c in items) + "\n\n" + "".join(
+                f"{c.evidence}[{c.passage + 1}]" for c in _distinct_evidence(items)), score
         if len(short) >= 0.75 * len(text):
             return f"{text}[{n}]", score
         return f"{short}[{n}]\n\n{text}[{n}]", score
@@ -156,9 +138,8 @@ class ExtractiveEngine:
         return get_reader().spans(query, [reader_input(h) for h in hits], per_passage=3)
 
     def _yes_no(self, question: str, query: str, hits: list[Hit], embedder) -> str:
-        """是/否 from the best-scoring sentence: the same polarity around the shared words
-        is 是, a negation on one side only is 否."""
-        # numbers are compared below, not required for finding the sentence: "有800名吗？"
+        """是/否 from the best-scoring sentence (`rag.answering.yes_no.verdict`)."""
+        # numbers are compared by the verdict, not required for finding the sentence: "有800名吗？"
         # must find the sentence that says 596名 and answer 否
         bare = lambda t: re.sub(r"\d+(?:\.\d+)?", "", t)  # noqa: E731
         ranked = self.scorer.score(bare(question), bare(query), hits, embedder)
@@ -169,30 +150,8 @@ class ExtractiveEngine:
         if units and not has_quantity(best.text, units):  # "800名…吗": the sentence with 名
             best = next((c for c in ranked[:5] if c.score >= 0.8 * best.score
                          and has_quantity(c.text, units)), best)
-        asked = _ASKING_NEG.sub("", question)
-        hit = hits[best.hit_no]
-        shared = [t for t in terms(asked) if t in best.text]
-        q_neg = bool(_NEG.search(asked))
-        s_neg = any(_NEG.search(best.text[max(0, i - 4):i])
-                    for t in shared for i in [best.text.find(t)] if i >= 0)
-        # a number, a time or a name the question states that the evidence contradicts: quantities
-        # are compared in their measure word ("超过300条" against "航线250余条"), other numbers as
-        # written, dates as times ("8月2日的通话…吗" is not contradicted by "普京2日将…通电话")
-        undated = DATES.sub("", asked)
-        holds = number_holds(undated, best.text)
-        other_number = (not holds) if holds is not None else (
-            bool(numbers(undated) - numbers(best.text)) and bool(numbers(best.text)))
-        when = asked_time(asked)
-        shared_dates = set(DATES.findall(asked)) & set(DATES.findall(best.text))  # "自6月底以来" in both
-        days_only = {int(d) for d in re.findall(r"(?<![月\d])(\d{1,2})[日号]", best.text)}  # "普京2日将…"
-        other_day = (not shared_dates and other_time(best.text, hit, when)) or bool(
-            days_only and when.days and not days_only & {d for _, d in when.days})
-        other_name = any(n not in f"{hit.title}{hit.text}" for n in names(asked))
-        # "环比是否上涨？" against "环比下降0.2%": the opposite change, not a negation
-        opposite = any(x in asked and y in best.text and x not in best.text
-                       for a, b in _OPPOSITES for x, y in ((a, b), (b, a)))
-        yes = q_neg == s_neg and not other_number and not other_day and not other_name and not opposite
-        return f"{'是' if yes else '否'}。{best.text}[{best.hit_no + 1}]"
+        yes, evidence = verdict(question, best.text, hits[best.hit_no])
+        return f"{'是' if yes else '否'}。{evidence}[{best.hit_no + 1}]"
 
 
 def _nth_in_hits(query: str, hits: list[Hit], nth: str) -> tuple[str, str, int] | None:
@@ -234,6 +193,26 @@ def _whole_list(hit: Hit, best: Candidate) -> tuple[str, str] | None:
         short = text[a:b]
     sents = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
     return (short, clean_sentence(text[sents[0].start:sents[-1].end])) if sents else None
+
+
+def _items_across(found: list[tuple[Candidate, float]], hits: list[Hit]) -> list[Candidate]:
+    """Asked for a list whose items the article names in separate sentences ("前往美国西点军校
+    就读…在英国布里斯托大学取得博士学位"): the best span and the others of the same article and
+    kind that score within `LIST_SLACK` of it, in the article's order (at most six)."""
+    (best, top), doc = found[0], hits[found[0][0].passage].doc_id
+    items = [best]
+    for c, score in found[1:]:
+        if (score >= top - LIST_SLACK and hits[c.passage].doc_id == doc
+                and c.features["type_ok"] == best.features["type_ok"] and len(c.short) <= 2 * len(best.short) + 6
+                and not any(c.short in i.short or i.short in c.short for i in items)):
+            items.append(c)
+    return sorted(items[:6], key=lambda c: (hits[c.passage].start, c.start))
+
+
+def _distinct_evidence(items: list[Candidate]) -> list[Candidate]:
+    """One candidate per evidence sentence, so a sentence naming two items is quoted once."""
+    seen: set[str] = set()
+    return [c for c in items if not (c.evidence in seen or seen.add(c.evidence))]
 
 
 def _day_in_passage(hit: Hit) -> tuple[str, str] | None:

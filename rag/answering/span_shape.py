@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.answer_type import ASKS
+from rag.answering.answer_type import ASKS, MEASURES
 from rag.answering.respectively import respective
 from rag.answering.sentence_scorer import complete_number
 from rag.text.sentences import terms
@@ -37,6 +37,7 @@ _LIST_INTRO = re.compile(r"包括|包含|囊括|涵盖|设有|设置|设立|开�
                          r"参观了?|走进|涉及|覆盖|例如|比如|诸如|联合|携手|会同|针对|来自|代表|用于")
 _LIST_TAIL = re.compile(r"等|学习|参观|进行|开展|举行|活动|在内|共计|的")
 _CLAUSE_END = "，。；：！？!?;\n"
+_FROM_TO = re.compile(r"到|至")  # "从X、Y到Z": the last item of a range of items
 _COUNTED = re.compile(r"[一二两三四五六七八九十\d]+[个项类种条门方面点批]+")  # "三类", "4个方面"
 _NTH_ASKED = re.compile(r"第([一二三四五六七八九十])(?:条|点|项|个方面|方面|个)")
 # "一是…二是…": an ordinal marking an item (not 第三是 or 十三是)
@@ -118,7 +119,8 @@ def enumeration(text: str, a: int, b: int) -> tuple[int, int] | None:
     some of the items: to the verb that introduces the first ("设有母婴关爱室、…" ->
     "母婴关爱室、…") and to what follows the last ("…、首开书院学习实践" -> "…、首开书院"), or an
     item's length where no such word marks the end. An end the span already reaches past the
-    first or last 、 stays where the reader put it. None when the clause lists nothing."""
+    first or last 、 stays where the reader put it, except in "从X、Y到Z", whose last item runs
+    to the clause's end. None when the clause lists nothing."""
     lo = max(text.rfind(c, 0, a) for c in _CLAUSE_END) + 1
     hi = min((i for c in _CLAUSE_END if (i := text.find(c, b)) != -1), default=len(text))
     seps = [i for i in range(lo, hi) if text[i] == "、"]
@@ -134,12 +136,35 @@ def enumeration(text: str, a: int, b: int) -> tuple[int, int] | None:
         while start > lo and text[start - 1] in "“《「『（(":  # the item's opening quote too
             start -= 1
     end = b
-    if b <= last:
+    if (coded := _coded_items(text, lo, hi, seps)) and (a > first or b <= last):  # "246路、389路、H98路"
+        return min(coded[0], a), max(coded[1], b)
+    to = _FROM_TO.search(text, last + 2, hi) if "从" in text[lo:first] else None
+    if to:  # "从2001年北京大运会、2011年深圳大运会到2023年成都大运会，…": the item after 到 is the last
+        tail = _LIST_TAIL.search(text, to.end() + 2, hi)
+        end = max(b, tail.start() if tail else hi)
+    elif b <= last:
         tail = _LIST_TAIL.search(text, last + 2, hi)
         end = tail.start() if tail else _word_end(text, hi, min(hi, last + 1 + item))
     if (start, end) == (a, b) or b <= start or a >= end:
         return None
     return min(start, a), max(end, b)
+
+
+_CODE = r"[A-Za-z]{0,3}\d+[A-Za-z]{0,3}"
+
+
+def _coded_items(text: str, lo: int, hi: int, seps: list[int]) -> tuple[int, int] | None:
+    """Items that are codes with one suffix ("246路、389路、H98路", "3号线、5号线"): the list's
+    exact bounds, read from the shape of its inner items, not guessed from their length."""
+    inner = [text[p + 1:q] for p, q in zip(seps, seps[1:])]
+    suffix = (re.fullmatch(_CODE + r"([\u4e00-\u9fff]{1,2})", inner[0]) if inner else
+              re.search(rf"(?<![A-Za-z\d]){_CODE}([\u4e00-\u9fff]{{1,2}})$", text[lo:seps[0]]))
+    if not suffix or not all(re.fullmatch(_CODE + re.escape(suffix.group(1)), x) for x in inner):
+        return None
+    item = _CODE + re.escape(suffix.group(1))
+    head = re.search(f"{item}$", text[lo:seps[0]])
+    tail = re.match(rf"{item}(?:(?:和|及|与){item})?", text[seps[-1] + 1:hi])
+    return (lo + head.start(), seps[-1] + 1 + tail.end()) if head and tail else None
 
 
 def _word_start(text: str, lo: int, i: int) -> int:
@@ -179,6 +204,22 @@ def _is_item(listed: str, item: str) -> bool:
     """``item`` is one of the items of "X、Y、Z" (most of one), not a word inside an item."""
     parts = listed.split("、")
     return len(parts) >= 2 and any(item in p and 2 * len(item) >= len(p) for p in parts)
+
+
+def counted_list(text: str, count: str) -> tuple[int, int] | None:
+    """The first enumeration of ``text`` with as many items as ``count`` says ("三条线路" of a
+    title -> "246路、389路、H98路" of the text), or None."""
+    from rag.answering.dates import to_int
+
+    m = re.match(rf"([一二两三四五六七八九十\d]+)(?=[{MEASURES}个类种])", count)
+    n = to_int(m.group(1)) if m else None
+    if not n or n < 2:
+        return None
+    for sep in re.finditer("、", text):
+        whole = enumeration(text, sep.end(), sep.end() + 1)
+        if whole and len(re.split(r"、|和|及|与|以及", text[whole[0]:whole[1]])) == n:
+            return whole
+    return None
 
 
 def ordinal_items(text: str, end: int) -> tuple[list[str], int] | None:

@@ -5,7 +5,8 @@ the 300 of the question is found in the sentence, but as 300多个 (ports); the 
 the question's measure word is 250余条, which does not exceed 300. Numbers are therefore compared
 with their measure word (or one that counts the same things: 名/人/位), their magnitude (万/亿)
 and the question's comparison (超过, 不到, 至少 …); a sentence with no number in that measure word
-gives no verdict and the caller's other checks decide.
+gives no verdict and the caller's other checks decide. Small numbers written in Chinese count too
+("省、市、县三级" against "省、县两级"), and so do ordinals ("第二次" against "第三次", 首轮 = 第一轮).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import operator
 import re
 
 from rag.answering.answer_type import SAME_UNIT
+from rag.answering.dates import to_int
 from rag.answering.respectively import respective
 
 # the comparison a question makes, and what the evidence's quantity must then be against its own
@@ -27,6 +29,33 @@ _MAGNITUDE = {"": 1, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12, "千万
 _QUANTITY = re.compile(r"(?<![第\d.])(\d[\d,]*(?:\.\d+)?)\s*(多|余)?\s*(万亿|千万|百万|[千万亿])?\s*(多|余)?\s*"
                        r"(%|[\u4e00-\u9fff])")
 _ASKED = re.compile(rf"({_WORDS})?了?\s*" + _QUANTITY.pattern)
+# a small count written in Chinese, before a measure word: "三级", "两艘", "十二项" (not 统一, 唯一…)
+_MEASURE = "级个名人位次条项家所座种类届批轮场艘架辆台枚件只头支队组"
+_CN_COUNT = re.compile(rf"(?<![第统唯之万其初逐专单同])([一二两三四五六七八九十]{{1,3}})(?=[{_MEASURE}])")
+_ORDINAL = re.compile(rf"第\s*(\d+|[一二两三四五六七八九十]{{1,3}})\s*([{_MEASURE}]|季度)")
+
+
+def _in_digits(text: str) -> str:
+    """Chinese counts before a measure word written as digits: "三级" -> "3级"."""
+    return _CN_COUNT.sub(lambda m: str(n) if (n := to_int(m.group(1))) is not None else m.group(1), text)
+
+
+def _ordinals(text: str) -> dict[str, set[int]]:
+    """{measure word: the ordinals said in it}: "第三次…首次" -> {"次": {3, 1}}."""
+    found: dict[str, set[int]] = {}
+    for m in _ORDINAL.finditer(re.sub(rf"首(?=[{_MEASURE}])", "第1", text)):  # 首轮 = 第一轮
+        if (n := to_int(m.group(1))) is not None:
+            found.setdefault(m.group(2), set()).add(n)
+    return found
+
+
+def ordinal_holds(question: str, evidence: str) -> bool | None:
+    """Whether the ordinal a question states ("第二次面临刑事指控") is the evidence's: False
+    when the evidence gives another in the same measure word ("第三次") and not it; None when
+    the question states none or the evidence has none in that word to compare."""
+    said = _ordinals(evidence)
+    verdicts = [bool(said[w] & ns) for w, ns in _ordinals(question).items() if w in said]
+    return all(verdicts) if verdicts else None
 
 
 def _value(number: str, magnitude: str | None) -> float:
@@ -42,6 +71,7 @@ def number_holds(question: str, evidence: str) -> bool | None:
     question states of it (equal to it, or above/below it as the question compares), False
     when the evidence has quantities in that measure word and none does; None when the
     question states no quantity or the evidence has none to compare."""
+    question, evidence = _in_digits(question), _in_digits(evidence)
     m = _ASKED.search(question)
     if not m:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_type import (attached, counted, measured, names_counted, other_item, restates,
+from rag.answering.answer_type import (attached, counted, measured, names_counted, no_count, other_item, restates,
                                        speaks_of, strict_miss, type_fit)
 
 
@@ -49,6 +49,10 @@ from rag.answering.answer_type import (attached, counted, measured, names_counte
     ("武汉三镇队对阵的是哪支球队？", "青岛海牛队", True),  # an organisation: a team
     ("那架货机是哪家航空公司的？", "顺丰航空", True),
     ("那架货机是哪家航空公司的？", "9时15分", False),
+    # 哪几届 asks which ones, not how many: the items are no count in the wrong measure word
+    ("国干网运维一线经历过哪几届大运会？", "2001年北京大运会、2011年深圳大运会到2023年成都大运会", None),
+    ("遇难的那名孕妇叫什么名字？", "一名孕妇死亡，另有四人受伤", False),  # a person's name asked
+    ("遇难的那名孕妇叫什么名字？", "玛丽亚·加西亚", True),
 ])
 def test_the_answer_type_is_read_from_the_question(question, short, fits):
     want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
@@ -68,6 +72,8 @@ def test_a_count_the_question_states_is_not_its_answer():
     ("恒大对费南多处罚了多少钱？", "300万人民币", False),
     ("这次展览展出了多少幅油画？", "70件", True),
     ("这次展览展出了多少幅油画？", "27幅", False),
+    ("运维一线经历过哪几届大运会？", "2001年北京大运会、2011年深圳大运会", False),  # which, not how many
+    ("运维一线经历过几届大运会？", "2001年北京大运会、2011年深圳大运会", True),
 ])
 def test_a_number_in_the_wrong_unit_is_flagged(question, short, miss):
     assert type_fit(question, short)["unit_miss"] == float(miss)
@@ -147,6 +153,19 @@ def test_the_evidence_names_what_is_counted(word, text, said):
     ("哪位葡萄牙球星展示了健身成果？", "C罗", False),  # a foreign name is a person's
     ("洗钱金店位于广东哪个城市？", "广东境内", True),
     ("谁获得了冠军？", "三项议程", False),  # 谁 may be a team or a country: the fitted weight decides
+    ("歌剧《天使日记》的作曲者是谁？", "湖北省演艺集团省歌剧舞剧院", True),  # a role only a person holds
+    ("歌剧《天使日记》的作曲者是谁？", "孟卫东", False),
 ])
 def test_a_kind_beyond_doubt_missed_is_marked(question, short, miss):
     assert strict_miss(question, type_fit(question, short)) is miss
+
+
+@pytest.mark.parametrize("question,short,missing", [
+    ("美国这次一共撤离了多少人？", "美国公民“尽快”离开海地", True),  # a count asked, no number given
+    ("美国这次一共撤离了多少人？", "300人", False),
+    ("美国这次一共撤离了多少人？", "三百余人", False),  # a count in Chinese numerals
+    ("门票多少钱？", "免费", False),  # money: free is an answer
+    ("营业收入是多少？", "较上年明显增加", False),  # no measure word asked: the fitted weights decide
+])
+def test_a_count_asked_in_a_measure_word_needs_a_number(question, short, missing):
+    assert no_count(question, short) is missing

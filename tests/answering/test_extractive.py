@@ -10,7 +10,8 @@ import pytest
 
 from conftest import CONTEST, EXHIBITION, TEACHERS, TRAINING, WARMTH
 from rag.answering.pipeline import answer
-from rag.answering.extractive import ExtractiveEngine, is_yes_no
+from rag.answering.extractive import ExtractiveEngine
+from rag.answering.yes_no import is_yes_no
 
 pytestmark = pytest.mark.slow
 

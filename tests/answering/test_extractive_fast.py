@@ -87,6 +87,10 @@ def test_a_follow_up_is_rewritten_then_answered():
 
 CALL = ("塔斯社报道，普京2日将与埃尔多安通电话，这是两人自6月底以来的首次通话。", "2023-08-02")
 PRICES = ("2023年7月份，全国工业生产者出厂价格同比下降4.4%，环比下降0.2%。", "2023-08-09")
+HOSTS = ("活动由共青团中央青年发展部指导，中国青年报社主办，厦门国贸凤凰国际展览有限公司承办。", "2023-08-01")
+PLATFORM = ("推动建立省、县两级农村生活污水治理监管平台，提高信息化监管能力。", "2023-08-01")
+CHARGES = ("美国司法部特别检察官史密斯8月1日公开起诉书，前总统特朗普被提起刑事指控。"
+           "这是特朗普自2021年卸任以来第三次面临刑事指控。", "2023-08-02")
 
 
 @pytest.mark.parametrize("article,question,verdict", [
@@ -95,7 +99,16 @@ PRICES = ("2023年7月份，全国工业生产者出厂价格同比下降4.4%，
     (CALL, "普京与埃尔多安8月5日的通话，是否是两人自6月底以来的首次通话？", "否"),
     (PRICES, "2023年7月份全国工业生产者出厂价格环比是否下降？", "是"),
     (PRICES, "2023年7月份全国工业生产者出厂价格环比是否上涨？", "否"),  # the opposite change, no negation word
-], ids=["same-day", "other-day", "same-change", "opposite-change"])
+    # roles: the department guided the event, the newspaper hosted it
+    (HOSTS, "活动是否由共青团中央青年发展部主办？", "否"),
+    (HOSTS, "活动是否由中国青年报社主办？", "是"),
+    # counts in Chinese numerals, and an ordinal said in another sentence of the passage
+    (PLATFORM, "是否计划建立省、市、县三级农村生活污水治理监管平台？", "否"),
+    (PLATFORM, "是否计划建立省、县两级农村生活污水治理监管平台？", "是"),
+    (CHARGES, "史密斯提起的指控，是否是特朗普卸任以来第二次面临刑事指控？", "否"),
+    (CHARGES, "史密斯提起的指控，是否是特朗普卸任以来第三次面临刑事指控？", "是"),
+], ids=["same-day", "other-day", "same-change", "opposite-change", "other-role", "same-role",
+        "other-level-count", "same-level-count", "other-ordinal", "same-ordinal"])
 def test_yes_no_dates_and_changes_are_compared_by_meaning(article, question, verdict):
     from rag.types import Hit
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.span_shape import asked_nth, asks_day, enumeration, list_in_passage, nth_items, ordinal_items, shape
+from rag.answering.span_shape import (asked_nth, asks_day, counted_list, enumeration, list_in_passage, nth_items,
+                                      ordinal_items, shape)
 
 TEACHERS = ("组织北京20多所高校的青年教师代表和部分高校工会主席赴北京冬奥会国家速滑馆“冰丝带”、"
             "奥林匹克塔、首开书院学习实践，并在首开书院与市教育工会座谈。")
@@ -50,6 +51,30 @@ def test_list_questions_get_the_whole_list_and_other_questions_keep_the_span():
     assert cut(FORMS, shape(FORMS, i, i + 2, "展览有油画吗？")) == "油画"
     i = TRACKS.index("四个赛道")  # a count after its items: the items and the count
     assert cut(TRACKS, shape(TRACKS, i, i + 4, "技能竞赛设置了哪几个赛道？")) == "数据分析、云计算、大数据、人工智能四个赛道"
+
+
+GAMES = "从2001年北京大运会、2011年深圳大运会到2023年成都大运会，在国干网运维一线，“在岗一分钟”。"
+BUSES = "8月1日起，武汉公交246路、389路、H98路试点运行“拉铃公交”响应式停靠站服务。"
+
+
+def test_a_range_of_items_runs_to_the_item_after_dao():
+    i = GAMES.index("深圳")  # the reader stopped inside the last item, after 到
+    assert cut(GAMES, shape(GAMES, i, GAMES.index("成都"), "运维一线经历过哪几届大运会？")) == (
+        "从2001年北京大运会、2011年深圳大运会到2023年成都大运会")
+
+
+@pytest.mark.parametrize("text,item,whole", [
+    (BUSES, "389路", "246路、389路、H98路"),  # codes with one suffix: exact bounds, no "公交" or "试点"
+    ("地铁3号线、5号线和12号线将延长运营。", "5号线", "3号线、5号线和12号线"),
+])
+def test_items_that_are_codes_are_cut_by_their_shape(text, item, whole):
+    i = text.index(item)
+    assert cut(text, enumeration(text, i, i + 1)) == whole
+
+
+def test_a_count_in_a_title_finds_the_items_the_text_lists():
+    assert cut(BUSES, counted_list(BUSES, "三条线路")) == "246路、389路、H98路"
+    assert counted_list(BUSES, "四条线路") is None and counted_list(BUSES, "线路") is None
 
 
 def test_an_item_named_in_another_sentence_finds_its_enumeration():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answering.stated_number import number_holds
+from rag.answering.stated_number import number_holds, ordinal_holds
 
 AID = "美国和英国分别向乌克兰提供了超过400亿美元和40亿美元的安全援助。"
 PORTS = "海运航线覆盖全球160多个国家和地区的300多个港口，国际机场开通航线250余条，形成了航线网络。"
@@ -33,3 +33,29 @@ def test_a_stated_quantity_is_compared_in_its_measure_word(question, evidence, v
 ])
 def test_no_verdict_without_quantities_to_compare(question, evidence):
     assert number_holds(question, evidence) is None
+
+
+@pytest.mark.parametrize("question,evidence,verdict", [
+    # small counts written in Chinese are quantities too; 统一 and 唯一 are not counts
+    ("是否建立省、市、县三级监管平台？", "推动建立省、县两级农村生活污水治理监管平台。", False),
+    ("是否建立省、县两级监管平台？", "推动建立省、县两级农村生活污水治理监管平台。", True),
+    ("现场是否有两艘美国驱逐舰？", "当时只有一艘美国海岸警卫队的巡逻艇在现场。", False),
+])
+def test_counts_written_in_chinese_are_compared_as_numbers(question, evidence, verdict):
+    assert number_holds(question, evidence) is verdict
+
+
+def test_a_word_with_one_inside_is_no_count():
+    assert number_holds("是否建立统一平台？", "建立统一监管平台，提高监管能力。") is None
+
+
+@pytest.mark.parametrize("question,evidence,verdict", [
+    ("这是否是特朗普卸任以来第二次面临刑事指控？", "这是特朗普自2021年卸任以来第三次面临刑事指控。", False),
+    ("这是否是特朗普卸任以来第三次面临刑事指控？", "这是特朗普自2021年卸任以来第三次面临刑事指控。", True),
+    ("这是否是两人6月底以来的首次通话？", "这是两人自6月底以来的首次通话。", True),
+    ("中国女足是否在小组赛首轮战胜了海地队？", "小组赛D组第二轮比赛中，中国女足以1：0战胜海地队。", False),
+    ("这是否是两人的第二次通话？", "两人通话约一小时。", None),  # no ordinal to compare
+    ("这是第三届论坛吗？", "这是他第三次来华。", None),  # another measure word: 届 is not 次
+])
+def test_ordinals_are_compared_in_their_measure_word(question, evidence, verdict):
+    assert ordinal_holds(question, evidence) is verdict
