@@ -117,3 +117,23 @@ def test_yes_no_dates_and_changes_are_compared_by_meaning(article, question, ver
     engine = ExtractiveEngine(scorer=SentenceScorer(threshold=0.3))
     (out,) = engine.stream(question, question, [hit], embedder=FakeEncoder())
     assert out.startswith(verdict + "。"), out
+
+
+def test_list_items_named_in_separate_sentences_of_one_article_are_joined():
+    from rag.answering.extractive import LIST_SLACK, _items_across
+    from rag.answering.span_ranker import Candidate
+    from rag.types import Hit
+
+    def hit(doc: str, start: int) -> Hit:
+        return Hit(doc, f"{doc}{start}", "", None, "s", "…", 1.0, start, start + 100)
+
+    def cand(short: str, passage: int, ok: float = 1.0) -> Candidate:
+        return Candidate(short, f"在{short}求学。", passage, 0, len(short), {"type_ok": ok})
+
+    hits = [hit("a", 300), hit("b", 0), hit("a", 0)]
+    found = [(cand("英国布里斯托大学", 0), 0.3), (cand("美国西点军校", 2), 0.1),
+             (cand("哈佛大学", 1), 0.2),  # another article
+             (cand("学位", 2, ok=0.0), 0.2),  # another kind
+             (cand("布里斯托大学", 2), 0.2),  # the same item again
+             (cand("纽约大学", 2), 0.3 - LIST_SLACK - 0.1)]  # too far below the best
+    assert [c.short for c in _items_across(found, hits)] == ["美国西点军校", "英国布里斯托大学"]  # article order
