@@ -83,12 +83,28 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
         a, b = respective(text, a, b, question)  # "男女…分别为X和Y" asked about women: Y
     if asks_list(question) and (whole := enumeration(text, a, b)):  # "…四个赛道": the four too
         a, b = whole
+    if asks_list(question) and "、" in text[a:b]:
+        b = _before_echo(text, a, b, question)
     a = _partner(text, a, b, question)
     if _PLACE_Q.search(question) and b - a > 12:  # "…活动在中央美术学院校史馆西厅"
         cut = text.rfind("在", a, b)
         if cut != -1 and b - cut - 1 >= 2:
             a = cut + 1
     return a, b
+
+
+def _before_echo(text: str, a: int, b: int, question: str) -> int:
+    """"王小洪、张军、应勇出席会议" for "有哪些人出席": the list ends where the question's own
+    verb and words follow its last item (a verb of the question, then only its words)."""
+    import jieba.posseg as pseg
+
+    asked = terms(question)
+    verbs = {t for t in asked if len(t) >= 2 and all(w.flag.startswith("v") for w in pseg.cut(t))}
+    for at in range(text.rfind("、", a, b) + 3, b - 1):  # the last item keeps two characters
+        tail = text[at:b]
+        if any(tail.startswith(v) for v in verbs) and terms(tail) - {tail} <= asked:
+            return at
+    return b
 
 
 _PARTNER = re.compile(r"联合|携手|会同|协同|与|和|同")

@@ -72,6 +72,17 @@ def test_items_that_are_codes_are_cut_by_their_shape(text, item, whole):
     assert cut(text, enumeration(text, i, i + 1)) == whole
 
 
+@pytest.mark.parametrize("text,question,listed", [
+    ("王小洪、张军、应勇出席会议。", "全体会议有哪些人出席？", "王小洪、张军、应勇"),  # the question's verb follows
+    ("张三、李四出席并讲话。", "有哪些人出席？", "张三、李四出席并讲话"),  # 讲话 is not asked: kept
+    ("签约高校包括黑河学院、俄罗斯阿穆尔国立大学。", "哪些大学参加了签约？", "黑河学院、俄罗斯阿穆尔国立大学"),
+])
+def test_a_list_stops_where_the_questions_own_verb_follows_it(text, question, listed):
+    i = text.index(listed[:2])
+    end = text.index("。")
+    assert cut(text, shape(text, i, end, question)) == listed
+
+
 def test_a_count_in_a_title_finds_the_items_the_text_lists():
     assert cut(BUSES, counted_list(BUSES, "三条线路")) == "246路、389路、H98路"
     assert counted_list(BUSES, "四条线路") is None and counted_list(BUSES, "线路") is None
