@@ -263,10 +263,12 @@ def _shortened(missing: set[str], weight: dict, text: str) -> set[str]:
 
 
 def tidy(span: str) -> str:
-    """One line, without trailing commas, a dangling 的 or an opening quote left unmatched."""
+    """One line, without trailing commas, a dangling 的 or preposition, or an opening quote left
+    unmatched."""
     text = re.sub(r"\s+", " ", span).strip().strip("，,、；;：:")
     if len(text) >= 4 and text.endswith("的"):  # "…火箭炮系统的": the noun it qualifies was cut off
         text = text[:-1]
+    text = re.sub(r"(?<=[\d日月年号])[在于从向将被把]$", "", text)  # "31日在": the next clause's preposition
     for a, b in ("“”", "《》", "（）", "()", "「」"):
         if text.count(a) > text.count(b) and text.startswith(a):
             text = text[1:]

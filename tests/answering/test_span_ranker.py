@@ -154,3 +154,16 @@ def test_the_questions_own_words_in_the_wrong_kind_are_marked_and_a_year_is_name
     assert found["52%"]["name_missing"] == 0.0  # 2023 is the article's year
     score = get_ranker().score
     assert score(found["52%"]) > score(found["日本《读卖新闻》"])
+
+
+@pytest.mark.parametrize("span,tidied", [
+    ("31日在", "31日"),  # the next clause's preposition
+    ("“海马斯”火箭炮系统的", "“海马斯”火箭炮系统"),  # a dangling 的
+    ("3319对", "3319对"),  # 对 counts pairs here
+    ("广州市海珠区人民法院，", "广州市海珠区人民法院"),
+    ("“冰丝带", "冰丝带"),  # an opening quote left unmatched
+])
+def test_a_short_answer_is_tidied(span, tidied):
+    from rag.answering.span_ranker import tidy
+
+    assert tidy(span) == tidied
