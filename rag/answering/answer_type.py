@@ -31,8 +31,9 @@ _NAMED = (r"(?:人|者|员|官|哥|姐|妹|弟|女士|先生|孕妇|男子|女�
 _ROLE_WHO = (r"(?:作曲|作词|编剧|导演|主演|设计师|创始人|负责人|发言人|主持人|主教练|教练|队长|市长|省长|州长|"
              r"总统|总理|首相|部长|董事长|总经理|总裁|院长|校长|主席|书记|局长|厅长|大使|法官|检察官)(?:者|家)?(?:是|为)谁")
 _PEOPLE = re.compile(rf"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人|{_NAMED}|{_ROLE_WHO}")
-# questions whose kind is beyond doubt: people, a city or a country, a court or a company by name
-_STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_TO_BODY.pattern}")
+# questions whose kind is beyond doubt: people, a city or a country, a court or a company by name,
+# a clock time (几点), a length of time (多长时间)
+_STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_TO_BODY.pattern}|几点|多长时间")
 
 
 def strict_miss(query: str, fit: dict) -> bool:
@@ -55,7 +56,9 @@ _AREA = re.compile(r"(?:境内|境外|省内|市内|区内|当地|本地|一带|
 # what the question asks for — as a question (多少, 谁, 哪里 …; 哪几届 asks which ones, not how many) or, typed like a search, as the
 # thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
 ASKS = {
-    "time": re.compile(r"何时|什么时候|时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
+    # 多长时间/多少时间 asks how long (a number), not when
+    "time": re.compile(r"何时|什么时候|(?<!多长)(?<!多少)时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
+    "clock": re.compile(r"几点|什么时刻|哪个时刻|几时几分"),
     "number": re.compile(rf"多少|(?<!哪)几[个{MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
     "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|多少(?:奖金|资金|经费|补贴|工资|薪水|罚款)|"
@@ -73,6 +76,7 @@ HAS = {
     "time": re.compile(r"\d{2,4}年|\d{1,2}月|\d{1,2}[日号]|[一二三四五六七八九十〇零]{2,4}年|世纪|年代|"
                        r"时期|期间|今年|去年|明年|上午|下午|晚上|凌晨|春|夏|秋|冬|朝"),
     "number": re.compile(r"\d|[一二两三四五六七八九十百千万亿半]"),
+    "clock": re.compile(r"\d{1,2}\s*[时点:：]|[上下]午|凌晨|傍晚|晚上|早上|中午|正午|零时|午夜"),
     "place": re.compile(r"[省市县区镇乡村州国洲岛山河湖海港路街馆园场站]|中心|大厦|大学"),
     "organization": re.compile(r"(?:公司|集团|银行|[球战]?队|局|部|院|会|委|所|中心|协会|大学|学校|学院|医院|"
                                r"机构|组织|企业|俱乐部|航空|平台|台|社|报|网|厂|馆|府)$"),

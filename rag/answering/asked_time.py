@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from rag.types import Hit
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2))
+_RELATIVE_YEARS = (("今年", 0), ("去年", 1), ("前年", 2), ("明年", -1), ("后年", -2))
 # a year the question names: "2022年…", and also "2022春运" / "2022赛季" (a year written
 # without 年 before a word, never a count: "2000万辆", "2000多名")
 ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千百元个件人名次条"
@@ -84,13 +84,18 @@ def _other_day(sentence: str, asked: AskedTime) -> bool:
     return not (months & asked.months)
 
 
+def relative_years(text: str, date: str | None) -> set[str]:
+    """The years 今年/去年/前年/明年/后年 in ``text`` name, in an article dated ``date``."""
+    if not date:
+        return set()
+    y = int(date[:4])
+    return {str(y - back) for word, back in _RELATIVE_YEARS if word in text}
+
+
 def other_year(sentence: str, hit: Hit, asked: set[str] | frozenset[str]) -> bool:
     """The evidence names years, none of them one the question asks about: the sentence's
     own years decide; a sentence without one is judged by its passage (title, text, date)."""
-    years = set(_YEAR.findall(sentence))
-    if hit.date:  # 今年/去年/前年 in a dated article name a year too
-        y = int(hit.date[:4])
-        years |= {str(y - back) for word, back in _RELATIVE_YEARS if word in sentence}
+    years = set(_YEAR.findall(sentence)) | relative_years(sentence, hit.date)
     if not years:
         years = set(_YEAR.findall(f"{hit.title}\n{hit.text}"))
         if hit.date:

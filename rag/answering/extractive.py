@@ -200,13 +200,18 @@ def _items_across(found: list[tuple[Candidate, float]], hits: list[Hit]) -> list
     就读…在英国布里斯托大学取得博士学位"): the best span and the others of the same article and
     kind that score within `LIST_SLACK` of it, in the article's order (at most six)."""
     (best, top), doc = found[0], hits[found[0][0].passage].doc_id
+    if len(best.short) > _ITEM:  # a clause, not an item
+        return [best]
     items = [best]
     for c, score in found[1:]:
-        if (score >= top - LIST_SLACK and hits[c.passage].doc_id == doc
-                and c.features["type_ok"] == best.features["type_ok"] and len(c.short) <= 2 * len(best.short) + 6
+        if (score >= top - LIST_SLACK and hits[c.passage].doc_id == doc and len(c.short) <= _ITEM
+                and c.features["type_ok"] == best.features["type_ok"]
                 and not any(c.short in i.short or i.short in c.short for i in items)):
             items.append(c)
     return sorted(items[:6], key=lambda c: (hits[c.passage].start, c.start))
+
+
+_ITEM = 16  # characters: longer spans are clauses, not items of a list
 
 
 def _distinct_evidence(items: list[Candidate]) -> list[Candidate]:

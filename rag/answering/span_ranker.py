@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rag.answering.answer_type import (attached, counted, measured, names_counted, no_count, organizer, other_item,
                                        restates, speaks_of, strict_miss, type_fit)
-from rag.answering.asked_time import asked_time, other_time
+from rag.answering.asked_time import asked_time, other_time, relative_years
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.span_shape import asks_list, counted_list, shape
@@ -92,6 +92,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             if a < 0:
                 continue
         a, b = shape(hit.text, a, b, query)
+        if b <= _stamp_end(hit.text) and not _PUBLISHED.search(query):
+            continue  # the article's own timestamp tells when it was published, not when things happened
         if span.passage not in seen:  # the passage's sentences and words, once per passage
             whole = f"{hit.title}\n{hit.text}"
             in_whole = terms(whole)
@@ -124,7 +126,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             f["echo"] = len(s_terms & q_terms) / len(s_terms) if s_terms else 0.0
         if q_names:
             # a year is named by the article's date too ("2023年上半年" of a chunk dated 2023-07-30)
-            f["name_missing"] = sum(name not in whole and name != (hit.date or "")[:4]
+            years = relative_years(whole, hit.date) | {(hit.date or "")[:4]}  # 明年 of a 2023 article: 2024
+            f["name_missing"] = sum(name not in whole and name not in years
                                     and not in_other_length({name}, whole, rare={name})
                                     for name in q_names) / len(q_names)
         f.update(type_fit(query, short, organizer(hit.text, a, b)))
@@ -275,6 +278,17 @@ def tidy(span: str) -> str:
         if text.count(b) > text.count(a) and text.endswith(b):
             text = text[:-1]
     return text
+
+
+# a timestamp an article opens with ("2023-08-07 15:13:55，正文：…", "07/29 07:45，…")
+_STAMP = re.compile(r"\s*(?:发稿时间[：:]\s*)?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}/\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_PUBLISHED = re.compile(r"发布|发稿|刊发|刊登|报道|发表")
+
+
+def _stamp_end(text: str) -> int:
+    """Where the timestamp the passage opens with ends (0 without one)."""
+    m = _STAMP.match(text)
+    return m.end() if m else 0
 
 
 def _echoes_question(sentence: str, query: str) -> bool:

@@ -90,6 +90,8 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
         cut = text.rfind("在", a, b)
         if cut != -1 and b - cut - 1 >= 2:
             a = cut + 1
+    if ASKS["place"].search(question) and text[a:a + 1] in ("在", "于") and b - a >= 3:
+        a += 1  # "在北京" for 哪座城市: the place, not the preposition
     return a, b
 
 

@@ -30,7 +30,7 @@ _QUANTITY = re.compile(r"(?<![第\d.])(\d[\d,]*(?:\.\d+)?)\s*(多|余)?\s*(万�
                        r"(%|[\u4e00-\u9fff])")
 _ASKED = re.compile(rf"({_WORDS})?了?\s*" + _QUANTITY.pattern)
 # a small count written in Chinese, before a measure word: "三级", "两艘", "十二项" (not 统一, 唯一…)
-_MEASURE = "级个名人位次条项家所座种类届批轮场艘架辆台枚件只头支队组"
+_MEASURE = "级个名人位次条项家所座种类届批轮场艘架辆台枚件只头支队组天周"
 _CN_COUNT = re.compile(rf"(?<![第统唯之万其初逐专单同])([一二两三四五六七八九十]{{1,3}})(?=[{_MEASURE}])")
 _ORDINAL = re.compile(rf"第\s*(\d+|[一二两三四五六七八九十]{{1,3}})\s*([{_MEASURE}]|季度)")
 
@@ -66,15 +66,25 @@ def _same(unit: str) -> str:
     return SAME_UNIT.get(unit, unit)
 
 
-def number_holds(question: str, evidence: str) -> bool | None:
+def number_holds(question: str, evidence: str, context: str = "") -> bool | None:
     """True when a quantity of ``evidence`` in the question's measure word satisfies what the
     question states of it (equal to it, or above/below it as the question compares), False
     when the evidence has quantities in that measure word and none does; None when the
-    question states no quantity or the evidence has none to compare."""
-    question, evidence = _in_digits(question), _in_digits(evidence)
-    m = _ASKED.search(question)
-    if not m:
+    question states no quantity or the evidence has none to compare. A question stating
+    several is judged on each; one that ``context`` (the passage) states as written is
+    background ("化解4亿元借款纠纷，是否省下了200余万元诉讼费？"), not the claim."""
+    question, evidence, context = _in_digits(question), _in_digits(evidence), _in_digits(context)
+    verdicts = [_holds(m, question, evidence) for m in _ASKED.finditer(question)]
+    judged = [(m, v) for m, v in zip(_ASKED.finditer(question), verdicts) if v is not None]
+    if not judged:
         return None
+    claims = [v for m, v in judged if not (len(judged) > 1 and m.group().lstrip("了") in context
+                                           and m.group() not in evidence)]
+    return all(claims) if claims else True
+
+
+def _holds(m: re.Match, question: str, evidence: str) -> bool | None:
+    """One stated quantity (a match of `_ASKED`) against the evidence's quantities."""
     word, number, more, magnitude, more2, unit = m.groups()
     asked = _value(number, magnitude)
     spans = [q for q in _QUANTITY.finditer(evidence) if q.group(5) in _same(unit)]

@@ -31,7 +31,7 @@ _A_NOT_A = r"是不是|有没有|会不会|能不能|对不对|可不可以|要�
 _YES_NO = re.compile(rf"(?:吗|么|嘛)\s*[？?]?\s*$|是否|能否|可否|{_A_NOT_A}")
 #: words that ask for something other than 是/否 (…有多少人吗 asks for a number)
 WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
-_NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无|非")
+_NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无(?![人锡])|非(?![洲法常遗])")  # not 非洲, 无人机
 _ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
 # changes and outcomes whose words say the opposite of each other
 _OPPOSITES = (("上涨", "下降"), ("上涨", "下跌"), ("增长", "下降"), ("增长", "减少"), ("上升", "下降"),
@@ -59,18 +59,18 @@ def verdict(question: str, sentence: str, hit: Hit) -> tuple[bool, str]:
     if ordinal_holds(asked, evidence) is None:  # the passage's sentence with an ordinal proves it
         evidence = next((clean_sentence(x.text) for x in passage_sentences(hit)
                          if ordinal_holds(asked, x.text) is not None), evidence)
-    contradicted = (_other_number(asked, sentence) or ordinal_holds(asked, evidence) is False
+    contradicted = (_other_number(asked, sentence, hit.text) or ordinal_holds(asked, evidence) is False
                     or _other_day(asked, sentence, hit) or _unnamed(asked, hit)
                     or role_holds(asked, sentence) is False or _opposite(asked, sentence)
                     or _other_place(asked, sentence) or _only_other(asked, sentence))
     return q_neg == s_neg and not contradicted, evidence
 
 
-def _other_number(asked: str, sentence: str) -> bool:
+def _other_number(asked: str, sentence: str, passage: str) -> bool:
     """Quantities are compared in their measure word ("超过300条" against "航线250余条"), other
     numbers as written; dates are left to `_other_day`."""
     undated = DATES.sub("", asked)
-    holds = number_holds(undated, sentence)
+    holds = number_holds(undated, sentence, passage)
     if holds is not None:
         return not holds
     return bool(numbers(undated) - numbers(sentence)) and bool(numbers(sentence))

@@ -53,6 +53,11 @@ from rag.answering.answer_type import (attached, counted, measured, names_counte
     ("国干网运维一线经历过哪几届大运会？", "2001年北京大运会、2011年深圳大运会到2023年成都大运会", None),
     ("遇难的那名孕妇叫什么名字？", "一名孕妇死亡，另有四人受伤", False),  # a person's name asked
     ("遇难的那名孕妇叫什么名字？", "玛丽亚·加西亚", True),
+    ("恐吓邮件说炸弹几点爆炸？", "15日", False),  # a clock time asked, a day given
+    ("恐吓邮件说炸弹几点爆炸？", "下午3时34分", True),
+    ("会谈持续了多长时间？", "28日晚", False),  # a length of time asked, not when
+    ("会谈持续了多长时间？", "3个小时", True),
+    ("会议在什么时间召开？", "28日晚", True),
 ])
 def test_the_answer_type_is_read_from_the_question(question, short, fits):
     want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))

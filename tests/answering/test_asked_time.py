@@ -1,6 +1,6 @@
 """The time a question names, and evidence that speaks of another (`rag.answering.asked_time`)."""
 
-from rag.answering.asked_time import asked_time, other_time, other_year
+from rag.answering.asked_time import asked_time, other_time, other_year, relative_years
 from rag.types import Hit
 
 
@@ -31,6 +31,14 @@ def test_evidence_of_another_year_is_told_apart():
     assert other_year(last_year, hit(last_year, "2022-03-01"), {"2023"})
     assert not other_year("冠军是他。", hit("冠军是他。", None, "2023年赛事回顾"), {"2023"})
     assert not other_year("冠军是他。", hit("冠军是他。"), {"2023"})  # no year at all: no verdict
+
+
+def test_a_plan_for_next_year_is_that_year():
+    """明年 in an article of 2023 is 2024: "就明年在北京举办第二届论坛" answers a question about 2024."""
+    plan = "25日，双方就明年在北京举办第二届中俄图书馆论坛举行会谈。"
+    assert relative_years(plan, "2023-07-27") == {"2024"} and relative_years(plan, None) == set()
+    assert not other_year(plan, hit(plan, "2023-07-27"), {"2024"})
+    assert other_year(plan, hit(plan, "2023-07-27"), {"2023"})
 
 
 def test_evidence_of_another_day_is_told_apart():

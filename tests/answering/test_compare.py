@@ -1,6 +1,6 @@
 """Questions in time on a small dated corpus: comparisons, "当天", relative dates, as_of.
 
-Real index and model; the corpus is five short articles on known days (one undated).
+Real index and model; the corpus is six short articles on known days (one undated).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ EVENTS = [
     ("a3", "2023-03-05", "某市马拉松鸣枪开跑", "2023年3月5日，某市马拉松鸣枪开跑，3万名选手参赛。"),
     ("a4", "2023-03-05", "某市遭遇强降雨", "2023年3月5日，某市普降暴雨，最大降雨量120毫米，部分道路积水。"),
     ("a5", None, "某县新建小学", "某县今年新建5所小学，新增学位8000个，秋季学期投入使用。"),
+    ("a6", "2023-03-05", "某市航展闭幕", "2023年3月5日，某市航展闭幕，组委会宣布明年在北京举办第二届航展。"),
 ]
 
 
@@ -124,6 +125,16 @@ def test_a_period_after_the_archive_is_said_plainly(dated_index):
 
     a = answer("昨天某市发生了什么？", index=dated_index, as_of="2026-11-30")
     assert a.refused and "已收录的新闻截至 2023-03-05" in a.text and "2026-11-29" in a.text
+
+
+@pytest.mark.slow
+def test_a_plan_for_a_period_after_the_archive_is_answered_from_its_announcement(dated_index):
+    from rag.answering.pipeline import answer
+
+    a = answer("第二届航展打算明年在哪座城市举办？", index=dated_index, as_of="2023-06-01")
+    assert a.text.startswith("北京") and a.citations[0].hit.title == "某市航展闭幕", a.text
+    a = answer("明年航展在哪座城市举办？", index=dated_index, as_of="2023-06-01")  # no plan asked
+    assert a.refused and "已收录的新闻截至 2023-03-05" in a.text
 
 
 @pytest.mark.slow

@@ -137,3 +137,5 @@ def test_list_items_named_in_separate_sentences_of_one_article_are_joined():
              (cand("布里斯托大学", 2), 0.2),  # the same item again
              (cand("纽约大学", 2), 0.3 - LIST_SLACK - 0.1)]  # too far below the best
     assert [c.short for c in _items_across(found, hits)] == ["美国西点军校", "英国布里斯托大学"]  # article order
+    clause = cand("武汉三镇队主场以1比0战胜青岛海牛队", 0)  # a clause is no item to join others to
+    assert _items_across([(clause, 0.3), (cand("马尔康", 2), 0.3)], hits) == [clause]

@@ -167,3 +167,11 @@ def test_a_short_answer_is_tidied(span, tidied):
     from rag.answering.span_ranker import tidy
 
     assert tidy(span) == tidied
+
+
+def test_the_timestamp_an_article_opens_with_is_no_answer_to_when_things_happened():
+    text = "2023-08-07 15:13:55，正文：美国前情报官员在采访中称乌克兰为“脏水坑”。"
+    hits = [Hit("d0", "c0", "", "2023-08-07", "s", text, 1.0, 0, len(text))]
+    stamp = Span(0, 0, 10, "2023-08-07", 5.0)
+    assert candidates("那期采访是哪一天播出的？", hits, [stamp]) == []
+    assert [c.short for c in candidates("这篇报道是哪一天发布的？", hits, [stamp])] == ["2023-08-07"]

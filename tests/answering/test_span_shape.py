@@ -141,3 +141,10 @@ def test_a_deadline_is_asked_only_when_no_time_follows(question, day):
 def test_a_count_keeps_how_sure_it_is_and_a_month_its_part(text, span, question, shaped):
     i = text.index(span)
     assert cut(text, shape(text, i, i + len(span), question)) == shaped
+
+
+def test_a_place_asked_drops_the_preposition_before_it():
+    text = "25日，双方就明年在北京举办第二届中俄图书馆论坛举行会谈。"
+    i = text.index("在北京")
+    assert cut(text, shape(text, i, i + 3, "第二届论坛打算明年放在哪座城市办？")) == "北京"
+    assert cut(text, shape(text, i, i + 3, "第二届论坛打算明年怎么办？")) == "在北京"  # no place asked

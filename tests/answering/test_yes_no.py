@@ -27,6 +27,8 @@ def judge(question: str, sentence: str, passage: str | None = None) -> tuple[boo
     ("活动是否由共青团中央青年发展部主办？", HOSTS, False),  # it guided the event
     ("活动是否由中国青年报社主办？", HOSTS, True),
     ("活动是否没有由中国青年报社主办？", HOSTS, False),  # a negation on one side only
+    ("非洲多国代表是否出席了会议？", "非洲多国代表出席了会议。", True),  # 非洲 is no negation
+    ("会议是否为期三天？", "会议为期两天，共有30国代表参加。", False),  # a count of days in Chinese
 ])
 def test_the_verdict_follows_what_the_sentence_contradicts(question, sentence, yes):
     assert judge(question, sentence)[0] is yes
@@ -38,3 +40,10 @@ def test_an_ordinal_said_in_another_sentence_of_the_passage_decides_and_is_shown
     yes, evidence = judge("这是否是特朗普卸任以来第二次面临刑事指控？", first, passage)
     assert not yes and evidence == "这是特朗普自2021年卸任以来第三次面临刑事指控。"
     assert judge("这是否是特朗普卸任以来第三次面临刑事指控？", first, passage)[0]
+
+
+def test_a_figure_the_passage_states_elsewhere_is_background_not_the_claim():
+    saved = "调解为企业节省诉讼费200余万元。"
+    passage = "广州法院4亿元借款纠纷一日化解。" + saved
+    assert judge("化解4亿元借款纠纷，是否为企业省下了200余万元诉讼费？", saved, passage)[0]
+    assert not judge("化解4亿元借款纠纷，是否为企业省下了300余万元诉讼费？", saved, passage)[0]
