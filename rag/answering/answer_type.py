@@ -41,13 +41,39 @@ def strict_miss(query: str, fit: dict) -> bool:
     return fit["type_miss"] > 0 and bool(_STRICT.search(query))
 
 
+# common single-character surnames: a two- to four-character answer starting with one, whose
+# words jieba does not know as ordinary words, is a person's name even when jieba tags it a place
+# (喻渭蛟 -> 喻渭/ns 蛟/ng)
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+                "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+                "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦"
+                "俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
+                "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全"
+                "佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池乐匡钮郁")
+
+
 def people(text: str) -> bool:
-    """``text`` names a person (jieba's person tags, a proper noun it does not know: 高丰, or a
-    foreign name), not only bodies and titles ("中共中央政治局委员、中央政法委")."""
+    """``text`` names a person (jieba's person tags, a proper noun it does not know: 高丰, a
+    surname and a given name jieba cuts as other words: 喻渭蛟, or a foreign name), not only
+    bodies and titles ("中共中央政治局委员、中央政法委")."""
     import jieba.posseg as pseg
 
+    words = list(pseg.cut(text))
     return bool(re.search(r"[A-Za-z]|·", text)) or any(
-        w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in pseg.cut(text))  # C罗, 奥斯曼·桑科
+        w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in words) or (  # C罗, 奥斯曼·桑科
+        bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text)) and text[0] in _SURNAMES and len(words) >= 2
+        and not any(len(w.word) >= 2 and _frequency(w.word) >= _ORDINARY for w in words))
+
+
+_ORDINARY = 100  # jieba dictionary count from which a word is an ordinary word (武汉 24302, 喻渭 none)
+
+
+def _frequency(word: str) -> int:
+    import jieba
+
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    return jieba.dt.FREQ.get(word) or 0
 
 
 # a place word's generic tail: 广东境内 is 广东

@@ -160,6 +160,8 @@ def test_the_evidence_names_what_is_counted(word, text, said):
     ("谁获得了冠军？", "三项议程", False),  # 谁 may be a team or a country: the fitted weight decides
     ("歌剧《天使日记》的作曲者是谁？", "湖北省演艺集团省歌剧舞剧院", True),  # a role only a person holds
     ("歌剧《天使日记》的作曲者是谁？", "孟卫东", False),
+    ("圆通速递董事长是谁？", "喻渭蛟", False),  # a surname and a name jieba cuts as a place and a word
+    ("圆通速递董事长是谁？", "武汉三镇", True),  # one known word: a team, not a person
 ])
 def test_a_kind_beyond_doubt_missed_is_marked(question, short, miss):
     assert strict_miss(question, type_fit(question, short)) is miss
