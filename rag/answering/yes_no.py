@@ -59,7 +59,8 @@ def verdict(question: str, sentence: str, hit: Hit) -> tuple[bool, str]:
     if ordinal_holds(asked, evidence) is None:  # the passage's sentence with an ordinal proves it
         evidence = next((clean_sentence(x.text) for x in passage_sentences(hit)
                          if ordinal_holds(asked, x.text) is not None), evidence)
-    contradicted = (_other_number(asked, sentence, hit.text) or ordinal_holds(asked, evidence) is False
+    whole = f"{hit.title}\n{hit.text}"
+    contradicted = (_other_number(asked, sentence, whole) or ordinal_holds(asked, evidence) is False
                     or _other_day(asked, sentence, hit) or _unnamed(asked, hit)
                     or role_holds(asked, sentence) is False or _opposite(asked, sentence)
                     or _other_place(asked, sentence) or _only_other(asked, sentence))

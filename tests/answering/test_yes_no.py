@@ -13,9 +13,9 @@ PATROL = ("去年9月，由7艘军舰组成的中俄海军舰队也曾前往阿�
 HOSTS = "活动由共青团中央青年发展部指导，中国青年报社主办，厦门国贸凤凰国际展览有限公司承办。"
 
 
-def judge(question: str, sentence: str, passage: str | None = None) -> tuple[bool, str]:
+def judge(question: str, sentence: str, passage: str | None = None, title: str = "") -> tuple[bool, str]:
     text = passage or sentence
-    return verdict(question, sentence, Hit("d0", "c0", "", "2023-08-01", "s", text, 1.0, 0, len(text)))
+    return verdict(question, sentence, Hit("d0", "c0", title, "2023-08-01", "s", text, 1.0, 0, len(text)))
 
 
 @pytest.mark.parametrize("question,sentence,yes", [
@@ -47,3 +47,4 @@ def test_a_figure_the_passage_states_elsewhere_is_background_not_the_claim():
     passage = "广州法院4亿元借款纠纷一日化解。" + saved
     assert judge("化解4亿元借款纠纷，是否为企业省下了200余万元诉讼费？", saved, passage)[0]
     assert not judge("化解4亿元借款纠纷，是否为企业省下了300余万元诉讼费？", saved, passage)[0]
+    assert judge("化解4亿元借款纠纷，是否为企业省下了200余万元诉讼费？", saved, title="4亿元借款纠纷一日化解")[0]
