@@ -74,8 +74,7 @@ def number_holds(question: str, evidence: str, context: str = "") -> bool | None
     several is judged on each; one that ``context`` (the passage) states as written is
     background ("化解4亿元借款纠纷，是否省下了200余万元诉讼费？"), not the claim."""
     question, evidence, context = _in_digits(question), _in_digits(evidence), _in_digits(context)
-    verdicts = [_holds(m, question, evidence) for m in _ASKED.finditer(question)]
-    judged = [(m, v) for m, v in zip(_ASKED.finditer(question), verdicts) if v is not None]
+    judged = [(m, v) for m in _ASKED.finditer(question) if (v := _holds(m, question, evidence)) is not None]
     if not judged:
         return None
     claims = [v for m, v in judged if not (len(judged) > 1 and m.group().lstrip("了") in context
