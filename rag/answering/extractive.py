@@ -195,6 +195,9 @@ def _whole_list(hit: Hit, best: Candidate) -> tuple[str, str] | None:
     return (short, clean_sentence(text[sents[0].start:sents[-1].end])) if sents else None
 
 
+_ITEM = 16  # characters: longer spans are clauses, not items of a list
+
+
 def _items_across(found: list[tuple[Candidate, float]], hits: list[Hit]) -> list[Candidate]:
     """Asked for a list whose items the article names in separate sentences ("前往美国西点军校
     就读…在英国布里斯托大学取得博士学位"): the best span and the others of the same article and
@@ -209,9 +212,6 @@ def _items_across(found: list[tuple[Candidate, float]], hits: list[Hit]) -> list
                 and not any(c.short in i.short or i.short in c.short for i in items)):
             items.append(c)
     return sorted(items[:6], key=lambda c: (hits[c.passage].start, c.start))
-
-
-_ITEM = 16  # characters: longer spans are clauses, not items of a list
 
 
 def _distinct_evidence(items: list[Candidate]) -> list[Candidate]:

@@ -28,7 +28,6 @@ repeated calls do not reload FAISS or the model.
 from __future__ import annotations
 
 import re
-
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Iterator, Protocol

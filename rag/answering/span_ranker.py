@@ -49,8 +49,8 @@ FEATURES = ("margin", "passage_missing", "sentence_missing", "passage_missing_id
 # ("measure_missing"); the question's own words given back in a kind it does not ask for are no
 # answer ("echo_miss"), nor is one of another kind than a question leaves no doubt about (哪些人,
 # 哪个城市, 哪个法院: "strict_miss"), and a count asked in a measure word is not answered by words
-# with no number at all ("count_miss": "多少人" → "美国公民“尽快”离开海地"). On the recorded benchmark candidates they move a few questions
-# each, none for the worse at the default threshold except one ChronoQA answer ("NBA" for "与哪个球队
+# with no number at all ("count_miss": "多少人" → "美国公民“尽快”离开海地"). On the recorded benchmark
+# candidates they move a few questions each, none for the worse at the default threshold except one ChronoQA answer ("NBA" for "与哪个球队
 # 比赛") judged right only through its evidence (docs/benchmarks.md, sessions 14–16).
 RULES = {"unit_miss": -5.0, "other_item": -2.0, "detached": -1.0, "measure_missing": -2.0,
          "echo_miss": -3.0, "strict_miss": -2.0, "count_miss": -3.0}
