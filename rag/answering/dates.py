@@ -13,8 +13,8 @@ Expressions are found in one left-to-right scan, longest first, so "三年前天
 ("以前天气") is not a day. Handled: 今天/今日 昨天 前天 大前天 明天; 本周 上周 上上周
 下周 (and 星期) and a day of them (上周五, 这个星期天; 上周一共… is no Monday); 本月 上个月 上上个月 下个月; 今年 去年 前年 大前年 明年; N天前
 N周前 N个月前 N年前 (digits or 一…十, 两); N年前的今天 / 去年这个时候 / 去年同期;
-今年X月 去年X月X日 三年前四月; 年初 年底 上半年 下半年 第一季度… (after a year word or
-alone, meaning this year); 近日/日前/近期/最近 (recent: the last 30 days, a preference,
+今年X月 去年X月X日 三年前四月; 年初 年底 上半年 下半年 第一季度… (after a year word, or
+alone: the year the question named before it, else this year); 近日/日前/近期/最近 (recent: the last 30 days, a preference,
 never rewritten). 几年前 / 多年前 say no date and are left alone.
 """
 
@@ -189,8 +189,9 @@ def _resolve(m: re.Match, today: date) -> tuple[str, date, date] | None:
         first = _shift_months(today.replace(day=1), n)
         lo, hi = _month(first.year, first.month)
         return f"{lo.year}年{lo.month}月", lo, hi
-    if g["part"]:
-        return _part(today.year, g["part"])
+    if g["part"]:  # this year's, unless the question named a year before it ("2021年…计划在年底")
+        named = re.findall(r"((?:19|20)\d{2})年", m.string[:m.start()])
+        return _part(int(named[-1]) if named else today.year, g["part"])
     return None
 
 

@@ -104,6 +104,10 @@ def test_an_explicit_year_keeps_its_words_and_gives_its_period():
     assert r.query == "2022年上半年，西藏经济增长了多少？"
     assert (r.date_from, r.date_to) == ("2022-01-01", "2022-06-30")
     assert resolve_dates("2023一季度GDP", TODAY).date_to == "2023-03-31"
+    # a bare 年底 later in the question is that year's, not this year's
+    r = resolve_dates("2021年国家邮政局计划在年底达到多少个循环快递箱？", TODAY)
+    assert r.query == "2021年国家邮政局计划在2021年底达到多少个循环快递箱？"
+    assert (r.date_from, r.date_to) == ("2021-11-01", "2021-12-31")
 
 
 def test_recent_words_prefer_the_last_month_without_rewriting():
