@@ -71,16 +71,16 @@ _ORDINARY = 100  # jieba dictionary count from which a word is an ordinary word 
 def _frequency(word: str) -> int:
     import jieba
 
-    if not jieba.dt.initialized:
-        jieba.dt.initialize()
+    jieba.dt.check_initialized()
     return jieba.dt.FREQ.get(word) or 0
 
 
 # a place word's generic tail: 广东境内 is 广东
 _AREA = re.compile(r"(?:境内|境外|省内|市内|区内|当地|本地|一带|地区)$")
 
-# what the question asks for — as a question (多少, 谁, 哪里 …; 哪几届 asks which ones, not how many) or, typed like a search, as the
-# thing it names last ("开幕时间", "起售价", "男单冠军", "举办地") — and what a span of that type holds
+# what the question asks for — as a question (多少, 谁, 哪里 …; 哪几届 asks which ones, not how
+# many) or, typed like a search, as the thing it names last ("开幕时间", "起售价", "男单冠军", "举办地")
+# — and what a span of that type holds
 ASKS = {
     # 多长时间/多少时间 asks how long (a number), not when
     "time": re.compile(r"何时|什么时候|(?<!多长)(?<!多少)时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),

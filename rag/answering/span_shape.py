@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.answer_type import ASKS, MEASURES
+from rag.answering.dates import to_int
 from rag.answering.respectively import respective
 from rag.answering.sentence_scorer import complete_number
 from rag.text.sentences import terms
@@ -227,8 +228,6 @@ def _is_item(listed: str, item: str) -> bool:
 def counted_list(text: str, count: str) -> tuple[int, int] | None:
     """The first enumeration of ``text`` with as many items as ``count`` says ("三条线路" of a
     title -> "246路、389路、H98路" of the text), or None."""
-    from rag.answering.dates import to_int
-
     m = re.match(rf"([一二两三四五六七八九十\d]+)(?=[{MEASURES}个类种])", count)
     n = to_int(m.group(1)) if m else None
     if not n or n < 2:

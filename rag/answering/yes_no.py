@@ -61,7 +61,7 @@ def verdict(question: str, sentence: str, hit: Hit) -> tuple[bool, str]:
                          if ordinal_holds(asked, x.text) is not None), evidence)
     whole = f"{hit.title}\n{hit.text}"
     contradicted = (_other_number(asked, sentence, whole) or ordinal_holds(asked, evidence) is False
-                    or _other_day(asked, sentence, hit) or _unnamed(asked, hit)
+                    or _other_day(asked, sentence, hit) or _unnamed(asked, whole)
                     or role_holds(asked, sentence) is False or _opposite(asked, sentence)
                     or _other_place(asked, sentence) or _only_other(asked, sentence))
     return q_neg == s_neg and not contradicted, evidence
@@ -87,9 +87,9 @@ def _other_day(asked: str, sentence: str, hit: Hit) -> bool:
         days_only and when.days and not days_only & {d for _, d in when.days})
 
 
-def _unnamed(asked: str, hit: Hit) -> bool:
-    """A name the question states that the article never mentions (广东省 is mentioned as 广东)."""
-    whole = f"{hit.title}{hit.text}"
+def _unnamed(asked: str, whole: str) -> bool:
+    """A name the question states that the passage (title and text) never mentions (广东省 is
+    mentioned as 广东)."""
     return any(n not in whole and re.sub(r"(?<=..)[省市县区州]$", "", n) not in whole for n in names(asked))
 
 
