@@ -44,7 +44,7 @@ def strict_miss(query: str, fit: dict) -> bool:
 # common single-character surnames: a two- to four-character answer starting with one, whose
 # words jieba does not know as ordinary words, is a person's name even when jieba tags it a place
 # (喻渭蛟 -> 喻渭/ns 蛟/ng)
-_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
                 "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
                 "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦"
                 "俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
@@ -61,14 +61,14 @@ def people(text: str) -> bool:
     words = list(pseg.cut(text))
     return bool(re.search(r"[A-Za-z]|·", text)) or any(
         w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in words) or (  # C罗, 奥斯曼·桑科
-        bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text)) and text[0] in _SURNAMES and len(words) >= 2
-        and not any(len(w.word) >= 2 and _frequency(w.word) >= _ORDINARY for w in words))
+        bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text)) and text[0] in SURNAMES and len(words) >= 2
+        and not any(len(w.word) >= 2 and frequency(w.word) >= ORDINARY for w in words))
 
 
-_ORDINARY = 100  # jieba dictionary count from which a word is an ordinary word (武汉 24302, 喻渭 none)
+ORDINARY = 100  # jieba dictionary count from which a word is an ordinary word (武汉 24302, 喻渭 none)
 
 
-def _frequency(word: str) -> int:
+def frequency(word: str) -> int:
     import jieba
 
     jieba.dt.check_initialized()
@@ -85,7 +85,7 @@ ASKS = {
     # 多长时间/多少时间 asks how long (a number), not when
     "time": re.compile(r"何时|什么时候|(?<!多长)(?<!多少)时间|日期|哪一?年|哪一?天|哪个月|几月|几号|几日|哪一?年代"),
     "clock": re.compile(r"几点|什么时刻|哪个时刻|几时几分"),
-    "number": re.compile(rf"多少|(?<!哪)几[个{MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|"
+    "number": re.compile(rf"多少|(?<!哪)几[个{MEASURES}万亿千百倍成]|多大|多高|多长|多远|多重|多久|多快|时速|"
                          r"百分之几|数量|人数|票房|销量|增长率|增速|涨幅|占比|震级|点数"),
     "money": re.compile(r"多少钱|价格|价钱|售价|票价|费用|收费|金额|多少(?:奖金|资金|经费|补贴|工资|薪水|罚款)|"
                         # an amount of money named as such:
@@ -269,7 +269,14 @@ def _nouns(words, prepend: bool = False) -> str | None:
 def speaks_of(word: str, text: str) -> bool:
     """``text`` names ``word`` or a close form of it (two characters of it together: 装机容量 for
     装机规模, 发病率 for 患病率 — not 发病风险; or its abbreviation: 高校 for 高等院校)."""
-    return any(word[i:i + 2] in text for i in range(len(word) - 1)) or bool(in_other_length({word}, text))
+    return (any(word[i:i + 2] in text for i in range(len(word) - 1)) or bool(in_other_length({word}, text))
+            or _dimension_said(word, text))
+
+
+def _dimension_said(word: str, text: str) -> bool:
+    """A 长度/高度/速度 named by its character at a figure: 全长约23.3公里 speaks of 线路总长度."""
+    m = re.search(r"([长高宽深厚速])度$", word)
+    return bool(m) and bool(re.search(rf"{m.group(1)}[约达为近逾超过了至]{{0,2}}\d", text))
 
 
 def names_counted(word: str, text: str) -> bool:

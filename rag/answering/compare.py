@@ -24,9 +24,9 @@ from rag.text.sentences import passage_sentences, terms
 from rag.types import Hit
 
 _WHICH = re.compile(r"[，,]?\s*(?:(?:这|以上|上述)?[两二三四五六七八九]个(?:事件|事情|活动)?中?|其中|二者中?|两者中?)?"
-                    r"\s*哪(?:一)?(?:个|件|项|一个)?(?:事件|事情|活动|事)?")
+                    r"\s*哪(?![里儿些位家种])(?:一)?(?:个|件|项|一个)?(?:事件|事情|活动|事)?")  # not 哪里, 哪些 …
 _EARLY = re.compile(r"早|先")
-_LATE = re.compile(r"晚|后|最近|最新")
+_LATE = re.compile(r"晚(?![上间会宴])|后|最近|最新")  # 哪天晚上 asks when, it compares nothing
 _SAME = re.compile(r"[，,]?\s*(?:是否|都)?(?:是)?(?:在|发生在|于)?同(?:一)?(?:个)?(年度|年份|年|月份|个月|月|天|日)")
 _EACH = re.compile(r"[，,]?\s*(?:的时间)?分别(?:是)?(?:在)?(?:什么时候|何时|哪一?年|哪一?天|什么时间)")
 _AFTER = re.compile(r"(?:之后|以后)(?:过了|隔了)?(?:多久|多长时间|几天|多少天|几个月|多少个月)")

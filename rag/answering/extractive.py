@@ -31,13 +31,14 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from rag.answering.asked_time import asked_time, other_time
 from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
 from rag.answering.span_shape import (asked_nth, asks_day, asks_exact_day, asks_list, day_span,
                                       has_day, is_count, list_in_passage, nth_items, ordinal_items)
-from rag.answering.yes_no import WH, is_yes_no, verdict
+from rag.answering.yes_no import WH, claim_terms, is_yes_no, verdict
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import passage_sentences, terms
 from rag.types import Hit
@@ -146,11 +147,20 @@ class ExtractiveEngine:
         if not ranked or ranked[0].score < self.scorer.threshold:
             return REFUSAL
         best = ranked[0]
-        units = quantity_units(question)
-        if units and not has_quantity(best.text, units):  # "800名…吗": the sentence with 名
-            best = next((c for c in ranked[:5] if c.score >= 0.8 * best.score
-                         and has_quantity(c.text, units)), best)
-        yes, evidence = verdict(question, best.text, hits[best.hit_no])
+        units = quantity_units(re.sub(r"\d+周?年", "", question))  # 2023年版, 建军96周年 set the scene
+        near = [c for c in ranked[:5] if units and not has_quantity(best.text, units)
+                and c.score >= 0.8 * best.score and has_quantity(c.text, units)]
+        if near:  # "800名…吗": the sentence with 名, of the best sentence's article first
+            best = next((c for c in near if hits[c.hit_no].doc_id == hits[best.hit_no].doc_id), near[0])
+        elif claim := claim_terms(question):  # of the article's near-best sentences of the asked
+            when = asked_time(query)  # time, the one that speaks of the claim (the first of equals)
+            near = [c for c in ranked[:5] if c is best or c.score >= 0.85 * best.score
+                    and hits[c.hit_no].doc_id == hits[best.hit_no].doc_id
+                    and not (when and other_time(c.text, hits[c.hit_no], when))]
+            best = max(near, key=lambda c: sum(t in c.text for t in claim))
+        hit = hits[best.hit_no]
+        article = "\n".join(h.text for h in hits if h.doc_id == hit.doc_id and h is not hit)
+        yes, evidence = verdict(question, best.text, hit, article)
         return f"{'是' if yes else '否'}。{evidence}[{best.hit_no + 1}]"
 
 

@@ -137,12 +137,20 @@ def _quantity_of(units: frozenset[str]) -> re.Pattern:
 _UNIT_AFTER = re.compile(r"^(?:余|多|万|亿|千|百)*\s*" + _UNIT)
 
 
+_PER_TIME = re.compile(r"\s*(?:/|每)\s*(?:小时|时|秒|分钟|天|年)")
+
+
 def complete_number(text: str, end: int) -> int:
-    """``end`` moved past the measure word a span cut off: "80余" -> "80余次"."""
+    """``end`` moved past the measure word a span cut off: "80余" -> "80余次", "120公里" ->
+    "120公里/小时"."""
     if end and (text[end - 1].isdigit() or text[end - 1] in "余多万亿千百十两一二三四五六七八九"):
         m = _UNIT_AFTER.match(text[end:end + 8])
         if m:
-            return end + m.end()
+            end += m.end()
+    if re.search(r"\d\s*(?:公里|千米|米|立方米|吨|元|次)$", text[max(0, end - 8):end]):
+        m = _PER_TIME.match(text[end:end + 6])
+        if m:
+            end += m.end()
     return end
 
 

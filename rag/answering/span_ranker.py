@@ -92,8 +92,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             if a < 0:
                 continue
         a, b = shape(hit.text, a, b, query)
-        if b <= _stamp_end(hit.text) and not _PUBLISHED.search(query):
-            continue  # the article's own timestamp tells when it was published, not when things happened
+        if (b <= _stamp_end(hit.text) or _in_dateline(hit.text, a, b)) and not _PUBLISHED.search(query):
+            continue  # the article's timestamp or dateline tells when it was published, not when things happened
         if span.passage not in seen:  # the passage's sentences and words, once per passage
             whole = f"{hit.title}\n{hit.text}"
             in_whole = terms(whole)
@@ -282,7 +282,14 @@ def tidy(span: str) -> str:
 
 # a timestamp an article opens with ("2023-08-07 15:13:55，正文：…", "07/29 07:45，…")
 _STAMP = re.compile(r"\s*(?:发稿时间[：:]\s*)?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}/\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+# "中新网7月29日电", "新华社北京8月2日电": the dateline a report opens with
+_DATELINE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日\s*电")
 _PUBLISHED = re.compile(r"发布|发稿|刊发|刊登|报道|发表")
+
+
+def _in_dateline(text: str, a: int, b: int) -> bool:
+    """The span [a, b) is (in) a dateline's date ("中新网7月29日电")."""
+    return any(m.start() < b and m.end() > a for m in _DATELINE.finditer(text, max(0, a - 12), b + 2))
 
 
 def _stamp_end(text: str) -> int:

@@ -10,8 +10,11 @@ sentence says the same with the same polarity and contradicts none of its detail
 * a time: another year, month or day (`rag.answering.asked_time`);
 * a name the question states that its article never mentions;
 * another place where the question says where ("是否位于湖北境内" against "位于广东境内的4家洗钱金店");
-* the opposite change ("环比是否上涨" against "环比下降0.2%") or another role ("由A主办吗" against
-  "由A指导，B主办", `rag.answering.roles`);
+* the opposite change ("环比是否上涨" against "环比下降0.2%"), the other way of a comparison
+  ("是否低于全国" against "较全国高3.5个百分点"), a group of no more than half asked whether it is
+  the majority ("3名自由派大法官" of 9), another role ("由A主办吗" against "由A指导，B主办")
+  or another person ("致辞的是不是吴恳" against "吴俊辉少将在招待会上致辞"), or a post taken away, not
+  given ("是否被任命为行政审判庭庭长" against "免去其…行政审判庭庭长职务", `rag.answering.roles`);
 * only something else ("是否派出驱逐舰跟踪" against "当时只有一艘美国海岸警卫队的巡逻艇在现场").
 """
 
@@ -21,7 +24,7 @@ import re
 
 from rag.answering.answer_type import DATES
 from rag.answering.asked_time import asked_time, other_time
-from rag.answering.roles import role_holds
+from rag.answering.roles import asked_person, asked_role, other_person, post_taken, role_holds
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.stated_number import number_holds, ordinal_holds
 from rag.text.sentences import names, numbers, passage_sentences, terms
@@ -31,7 +34,11 @@ _A_NOT_A = r"是不是|有没有|会不会|能不能|对不对|可不可以|要�
 _YES_NO = re.compile(rf"(?:吗|么|嘛)\s*[？?]?\s*$|是否|能否|可否|{_A_NOT_A}")
 #: words that ask for something other than 是/否 (…有多少人吗 asks for a number)
 WH = re.compile(r"什么|谁|哪|多少|几[个位次家名年月日号天]|何时|何地|为何|为什么|怎么|如何|多大|多久|多长")
-_NEG = re.compile(r"并非|不是|没有|尚未|未能|不|没|未|无(?![人锡])|非(?![洲法常遗])")  # not 非洲, 无人机
+# negation words, read as jieba's words so 谭克非, 未来, 不断, 非洲 and 无人机 are none
+_NEG_CHARS = frozenset("不没未无非别勿")
+_NEG_WORDS = ("没有", "尚未", "未能", "未获", "未被", "未曾", "不是", "不能", "不会", "不再", "不得", "不予",
+              "不必", "不曾", "不符", "不可", "无法", "无需", "无须", "从未", "从不", "绝不", "并未", "并不",
+              "并非", "毫无", "没能")
 _ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
 # changes and outcomes whose words say the opposite of each other
 _OPPOSITES = (("上涨", "下降"), ("上涨", "下跌"), ("增长", "下降"), ("增长", "减少"), ("上升", "下降"),
@@ -48,23 +55,53 @@ def is_yes_no(question: str) -> bool:
     return bool(_YES_NO.search(last)) and not WH.search(_ASKING_NEG.sub("", last))
 
 
-def verdict(question: str, sentence: str, hit: Hit) -> tuple[bool, str]:
-    """(是?, the evidence to show): ``sentence`` of ``hit`` judged against ``question``. The
-    evidence is the sentence, or the passage's sentence with the ordinal that decides."""
+def claim_terms(question: str) -> set[str]:
+    """The words of what a yes/no question claims: those after its 是否/是不是 ("特等奖是否是一个
+    独立的奖励等级" claims 独立/奖励/等级; what comes before sets the scene) — or, when it asks
+    whether someone is a given person, the act or role just before ("招待会上致辞的国防武官是不是
+    吴恳": the sentence of who gave the speech, not any sentence naming 吴恳)."""
+    if asked_person(question):
+        return terms(asked_role(question))
+    asking = list(_ASKING_NEG.finditer(question))
+    return terms(question[asking[-1].end():]) if asking else set()
+
+
+def verdict(question: str, sentence: str, hit: Hit, article: str = "") -> tuple[bool, str]:
+    """(是?, the evidence to show): ``sentence`` of ``hit`` judged against ``question``; ``article``
+    is the rest of its article that was found (a name the question sets the scene with may be
+    in another passage). The evidence is the sentence, or the passage's sentence with the
+    ordinal that decides."""
     asked = _ASKING_NEG.sub("", question)
     shared = [t for t in terms(asked) if t in sentence]
-    q_neg = bool(_NEG.search(asked))
-    s_neg = any(_NEG.search(sentence[max(0, i - 4):i]) for t in shared for i in [sentence.find(t)] if i >= 0)
-    evidence = sentence
-    if ordinal_holds(asked, evidence) is None:  # the passage's sentence with an ordinal proves it
-        evidence = next((clean_sentence(x.text) for x in passage_sentences(hit)
-                         if ordinal_holds(asked, x.text) is not None), evidence)
-    whole = f"{hit.title}\n{hit.text}"
-    contradicted = (_other_number(asked, sentence, whole) or ordinal_holds(asked, evidence) is False
-                    or _other_day(asked, sentence, hit) or _unnamed(asked, whole)
-                    or role_holds(asked, sentence) is False or _opposite(asked, sentence)
-                    or _other_place(asked, sentence) or _only_other(asked, sentence))
+    q_neg = bool(negations(asked))
+    said = negations(sentence)
+    s_neg = any(i - 4 <= at < i for t in shared for i in [sentence.find(t)] if i >= 0 for at in said)
+    ordinal = sentence
+    if ordinal_holds(asked, ordinal) is None:  # the passage's sentence with an ordinal proves it
+        ordinal = next((clean_sentence(x.text) for x in passage_sentences(hit)
+                        if ordinal_holds(asked, x.text) is not None), sentence)
+    whole = f"{hit.title}\n{hit.text}\n{article}"
+    other = (_other_number(asked, sentence, whole)
+             or _other_day(asked, sentence, hit) or _unnamed(asked, whole)
+             or role_holds(asked, sentence) is False or other_person(question, sentence)
+             or post_taken(asked, sentence)
+             or _opposite(asked, sentence) or _other_direction(asked, sentence)
+             or _minority(asked, sentence)
+             or _other_place(asked, sentence) or _only_other(asked, sentence))
+    wrong_ordinal = ordinal_holds(asked, ordinal) is False
+    contradicted = wrong_ordinal or other
+    # the ordinal's sentence is shown when it decides, or nothing else does ("第七届…第一次全体会议"
+    # sets the scene of "讲话的书记是孙新军吗"; the sentence naming 郑晓博 decides)
+    evidence = ordinal if wrong_ordinal or not other else sentence
     return q_neg == s_neg and not contradicted, evidence
+
+
+def negations(text: str) -> list[int]:
+    """Where ``text``'s negation words start."""
+    import jieba
+
+    return [at for word, at, _ in jieba.tokenize(text)
+            if word in _NEG_CHARS or word.startswith(_NEG_WORDS)]
 
 
 def _other_number(asked: str, sentence: str, passage: str) -> bool:
@@ -89,8 +126,55 @@ def _other_day(asked: str, sentence: str, hit: Hit) -> bool:
 
 def _unnamed(asked: str, whole: str) -> bool:
     """A name the question states that the passage (title and text) never mentions (广东省 is
-    mentioned as 广东)."""
-    return any(n not in whole and re.sub(r"(?<=..)[省市县区州]$", "", n) not in whole for n in names(asked))
+    mentioned as 广东, 安理会 as 安全理事会)."""
+    return any(not mentioned(n, whole) and not mentioned(re.sub(r"(?<=..)[省市县区州]$", "", n), whole)
+               for n in names(asked))
+
+
+def mentioned(name: str, text: str) -> bool:
+    """``name`` is in ``text`` as written or abbreviated the Chinese way, its characters kept in
+    order with a few left out between them (安理会 of 安全理事会, 北交所 of 北京证券交易所)."""
+    return name in text or (len(name) >= 3 and bool(re.search("[^，。；\n]{0,3}?".join(map(re.escape, name)), text)))
+
+
+_MORE, _LESS = "高多快大强增涨升超", "低少慢小弱减降跌"
+# "是否低于全国工业投资": the question's comparison and what it compares with
+_ASKED_COMPARE = re.compile(r"(高于|多于|快于|大于|强于|超过|低于|少于|慢于|小于|弱于|不及|不如)([^，,。？?]{2,12})")
+# "较全国工业投资高3.5个百分点", "比上年增长", "高于全国平均水平": the sentence's comparison
+_SAID_COMPARE = re.compile(rf"(?:较|比)([^，,。；;]{{2,14}}?)([{_MORE}{_LESS}])|([{_MORE}{_LESS}])于([^，,。；;]{{2,12}})")
+
+
+def _other_direction(asked: str, sentence: str) -> bool:
+    """"是否低于全国工业投资" against "较全国工业投资高3.5个百分点": the sentence compares with the
+    same thing the other way."""
+    m = _ASKED_COMPARE.search(asked)
+    if not m:
+        return False
+    up = m.group(1)[0] in _MORE or m.group(1) == "超过"
+    against = terms(m.group(2))
+    for said in _SAID_COMPARE.finditer(sentence):
+        what, way = (said.group(1), said.group(2)) if said.group(1) else (said.group(4), said.group(3))
+        if against & terms(what) and (way in _MORE) != up:
+            return True
+    return False
+
+
+_MAJORITY = re.compile(r"占多数|过半|超过半数|超过一半|一半以上|半数以上|占大多数")
+_COUNTED = re.compile(r"(\d+)\s*[名个位家人]([^，,。；;、\d]{0,8})")
+
+
+def _minority(asked: str, sentence: str) -> bool:
+    """"自由派大法官是否占多数？" against "9名大法官中，有6名保守派大法官，3名自由派大法官": the
+    group asked (the words that set its count apart from the total's) is no more than half."""
+    if not _MAJORITY.search(asked):
+        return False
+    counts = [(int(n), after) for n, after in _COUNTED.findall(sentence)]
+    if len(counts) < 2:
+        return False
+    total, whole = max(counts)
+    own = terms(asked)
+    group = [n for n, after in counts if n < total and own & (terms(after) - terms(whole))]
+    return bool(group) and 2 * group[0] <= total
 
 
 def _opposite(asked: str, sentence: str) -> bool:

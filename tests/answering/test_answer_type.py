@@ -58,6 +58,8 @@ from rag.answering.answer_type import (attached, counted, measured, names_counte
     ("会谈持续了多长时间？", "28日晚", False),  # a length of time asked, not when
     ("会谈持续了多长时间？", "3个小时", True),
     ("会议在什么时间召开？", "28日晚", True),
+    ("地铁最高能跑多快？", "120公里/小时", True),  # 多快 asks a speed, a number
+    ("地铁最高能跑多快？", "武汉火车站", False),
 ])
 def test_the_answer_type_is_read_from_the_question(question, short, fits):
     want = (0.0, 0.0) if fits is None else (float(fits), float(not fits))
@@ -138,6 +140,9 @@ def test_what_a_count_question_counts(question, word):
     ("患病率", "胆囊结石发病风险较高", False),
     ("高等院校", "与18所高校签约", True),  # abbreviated
     ("金额", "机电产品上半年出口额790.5亿元", False),  # 额 alone is not the 金额 measured
+    ("线路总长度", "止于新月溪公园站，全长约23.3公里", True),  # a length named by 长 at its figure
+    ("线路总长度", "线路起于武汉火车站西广场站", True),
+    ("总长度", "设车站7座，计划年内通车", False),
 ])
 def test_the_evidence_speaks_of_what_is_measured(word, text, said):
     assert speaks_of(word, text) is said

@@ -19,6 +19,12 @@ def test_what_a_question_names():
     assert (t.years, t.months, t.days) == ({"2024"}, set(), set())
     assert asked_time("2022春运发送旅客多少人次？").years == {"2022"}
     assert not asked_time("卖出2000万辆").years  # a count, not a year
+    # a time compared with is not the time asked about
+    assert not asked_time("有些房租比2022年涨了多少？")
+    assert asked_time("2023年上半年GDP比2022年同期增长多少？").years == {"2023"}
+    assert asked_time("与2022年相比，2023年增长多少？").years == {"2023"}
+    assert asked_time("2023年8月的CPI较7月上涨多少？").months == {8}
+    assert asked_time("2022年和2023年分别增长了多少？").years == {"2022", "2023"}
 
 
 def test_evidence_of_another_year_is_told_apart():

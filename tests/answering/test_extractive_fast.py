@@ -91,6 +91,13 @@ HOSTS = ("活动由共青团中央青年发展部指导，中国青年报社主�
 PLATFORM = ("推动建立省、县两级农村生活污水治理监管平台，提高信息化监管能力。", "2023-08-01")
 CHARGES = ("美国司法部特别检察官史密斯8月1日公开起诉书，前总统特朗普被提起刑事指控。"
            "这是特朗普自2021年卸任以来第三次面临刑事指控。", "2023-08-02")
+PRIZE = ("新《奖励办法》规定，对作出特别重大科学发现的，可以授予特等奖，这是新增奖项。"
+         "特等奖不是独立的等级。", "2023-08-14")
+YOUTH = ("本报讯 7月31日，东城区青年联合会召开全体会议。"
+         "在东城青联第七届委员会第一次全体会议上，团北京市委书记郑晓博讲话。"
+         "东城区委书记孙新军表示，东城为广大青年搭建了广阔舞台。", "2023-08-01")
+ATTACHE = ("中新社柏林7月27日电 中国驻德国大使馆27日晚举行庆祝中国人民解放军建军96周年招待会。"
+           "中国驻德国大使吴恳和使馆主要外交官出席活动。国防武官吴俊辉少将在招待会上致辞。", "2023-07-28")
 
 
 @pytest.mark.parametrize("article,question,verdict", [
@@ -107,8 +114,16 @@ CHARGES = ("美国司法部特别检察官史密斯8月1日公开起诉书，前
     (PLATFORM, "是否计划建立省、县两级农村生活污水治理监管平台？", "是"),
     (CHARGES, "史密斯提起的指控，是否是特朗普卸任以来第二次面临刑事指控？", "否"),
     (CHARGES, "史密斯提起的指控，是否是特朗普卸任以来第三次面临刑事指控？", "是"),
+    # the sentence that speaks of the claim (after 是否), not the one that sets the scene
+    (PRIZE, "新《奖励办法》新增的特等奖是否是一个独立的奖励等级？", "否"),
+    # another person did what is asked; 96周年 sets the scene and is no count to look for
+    (ATTACHE, "在建军96周年招待会上致辞的国防武官是不是吴恳？", "否"),
+    (ATTACHE, "在建军96周年招待会上致辞的国防武官是不是吴俊辉？", "是"),
+    # a name jieba cuts apart (孙 + 新军): the speaker's sentence names another person
+    (YOUTH, "东城青联第七届委员会第一次全体会议上讲话的团北京市委书记是孙新军吗？", "否"),
 ], ids=["same-day", "other-day", "same-change", "opposite-change", "other-role", "same-role",
-        "other-level-count", "same-level-count", "other-ordinal", "same-ordinal"])
+        "other-level-count", "same-level-count", "other-ordinal", "same-ordinal", "claim-sentence",
+        "other-person", "same-person", "person-cut-apart"])
 def test_yes_no_dates_and_changes_are_compared_by_meaning(article, question, verdict):
     from rag.types import Hit
 

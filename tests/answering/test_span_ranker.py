@@ -175,3 +175,11 @@ def test_the_timestamp_an_article_opens_with_is_no_answer_to_when_things_happene
     stamp = Span(0, 0, 10, "2023-08-07", 5.0)
     assert candidates("那期采访是哪一天播出的？", hits, [stamp]) == []
     assert [c.short for c in candidates("这篇报道是哪一天发布的？", hits, [stamp])] == ["2023-08-07"]
+
+
+def test_a_dateline_is_no_answer_to_when_things_happened():
+    text = "中新网7月29日电据国防部网站消息，国防部新闻发言人就日本政府通过防卫白皮书答记者问。"
+    hits = [Hit("d0", "c0", "", "2023-07-29", "s", text, 1.0, 0, len(text))]
+    dateline = Span(0, 0, 9, "中新网7月29日电", 5.0)
+    assert candidates("日本政府是在哪一天的内阁会议上通过防卫白皮书的？", hits, [dateline]) == []
+    assert candidates("这篇报道是哪一天发布的？", hits, [dateline]) != []

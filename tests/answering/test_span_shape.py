@@ -137,6 +137,8 @@ def test_a_deadline_is_asked_only_when_no_time_follows(question, day):
     ("2023年以上海为主。", "2023年", "哪一年？", "2023年"),  # a date takes no 以上
     ("2023年初步统计显示", "2023年", "哪一年？", "2023年"),  # nor the 初 of 初步
     ("3名选手以上海队为主。", "3名选手", "多少名选手？", "3名选手"),  # nor a count with a noun
+    ("设计最高运行速度为120公里/小时，", "120公里", "最高能跑多快？", "120公里/小时"),  # a speed whole
+    ("全长约23.3公里/设车站7座", "23.3公里", "全长多少？", "约23.3公里"),  # no time after the slash
 ])
 def test_a_count_keeps_how_sure_it_is_and_a_month_its_part(text, span, question, shaped):
     i = text.index(span)

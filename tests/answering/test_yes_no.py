@@ -29,6 +29,15 @@ def judge(question: str, sentence: str, passage: str | None = None, title: str =
     ("活动是否没有由中国青年报社主办？", HOSTS, False),  # a negation on one side only
     ("非洲多国代表是否出席了会议？", "非洲多国代表出席了会议。", True),  # 非洲 is no negation
     ("会议是否为期三天？", "会议为期两天，共有30国代表参加。", False),  # a count of days in Chinese
+    ("国防部是否表示已向日方提出严正交涉？",  # 谭克非 is a name, no negation
+     "国防部新闻发言人谭克非就日本防卫白皮书表示，已向日方提出严正交涉。", True),
+    ("厂商是否计划扩大产能？", "厂商计划未来三年扩大产能。", True),  # 未来 negates nothing
+    ("厂商是否计划扩大产能？", "厂商并未计划扩大产能。", False),
+    ("投资增速是否低于全国工业投资？", "投资增长12.4%，较全国工业投资高3.5个百分点。", False),  # the other way
+    ("投资增速是否高于全国工业投资？", "投资增长12.4%，较全国工业投资高3.5个百分点。", True),
+    ("致辞的国防武官是不是吴恳？", "国防武官吴俊辉少将在招待会上致辞。", False),  # another person
+    ("自由派大法官是否占多数？", "9名大法官中，有6名保守派大法官，3名自由派大法官。", False),  # 3 of 9
+    ("保守派大法官是否占多数？", "9名大法官中，有6名保守派大法官，3名自由派大法官。", True),
 ])
 def test_the_verdict_follows_what_the_sentence_contradicts(question, sentence, yes):
     assert judge(question, sentence)[0] is yes
@@ -48,3 +57,19 @@ def test_a_figure_the_passage_states_elsewhere_is_background_not_the_claim():
     assert judge("化解4亿元借款纠纷，是否为企业省下了200余万元诉讼费？", saved, passage)[0]
     assert not judge("化解4亿元借款纠纷，是否为企业省下了300余万元诉讼费？", saved, passage)[0]
     assert judge("化解4亿元借款纠纷，是否为企业省下了200余万元诉讼费？", saved, title="4亿元借款纠纷一日化解")[0]
+
+
+def test_a_name_the_rest_of_the_article_gives_or_abbreviates_is_no_contradiction():
+    said = "中方呼吁避免采取任何可能危及扎波罗热核电站的行为。"
+    question = "中方在安理会审议乌克兰问题时，是否呼吁避免危及扎波罗热核电站的行为？"
+    assert not judge(question, said)[0]  # 安理会 named nowhere: not this event
+    hit = Hit("d0", "c0", "", "2023-07-27", "s", said, 1.0, 0, len(said))
+    assert verdict(question, said, hit, "联合国安全理事会26日审议乌克兰问题。")[0]  # abbreviated
+    assert verdict(question, said, hit, "安理会26日审议乌克兰问题。")[0]
+
+
+def test_an_ordinal_that_only_sets_the_scene_is_not_shown_over_the_deciding_sentence():
+    scene = "7月31日，东城区青年联合会召开第七届委员会第一次全体会议。"
+    speaker = "会上，团北京市委书记郑晓博表示，东城青联要强化政治引领。"
+    question = "东城青联第七届委员会第一次全体会议上讲话的团北京市委书记是孙新军吗？"
+    assert judge(question, speaker, scene + speaker) == (False, speaker)
