@@ -59,7 +59,8 @@ def asked_person(question: str) -> str | None:
     characters: 萨万特 of "卫生部长萨万特"), or None."""
     from rag.answering.answer_type import people
 
-    m = _FOCUS.search(question.strip())
+    question = question.strip()
+    m = _FOCUS.search(question)
     focus = m.group(1) if m else ""
     found = next((focus[-n:] for n in (3, 2) if len(focus) >= n and people(focus[-n:])), None)
     return found or (_split_name(question[:m.end(1)]) if m else None)
@@ -82,8 +83,9 @@ def _split_name(text: str) -> str | None:
 def asked_role(question: str) -> str:
     """The words just before a "…是不是吴恳？" question's asking word: the act or role the person
     is asked about ("招待会上致辞的国防武官")."""
-    m = _FOCUS.search(question.strip())
-    return question.strip()[max(0, m.start() - 12):m.start()] if m else ""
+    question = question.strip()
+    m = _FOCUS.search(question)
+    return question[max(0, m.start() - 12):m.start()] if m else ""
 
 
 def other_person(question: str, evidence: str) -> bool:
