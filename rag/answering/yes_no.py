@@ -27,7 +27,7 @@ from rag.answering.asked_time import asked_time, other_time
 from rag.answering.roles import asked_person, asked_role, other_person, post_taken, role_holds
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.stated_number import number_holds, ordinal_holds
-from rag.text.sentences import names, numbers, passage_sentences, terms
+from rag.text.sentences import in_other_length, names, numbers, passage_sentences, terms
 from rag.types import Hit
 
 _A_NOT_A = r"是不是|有没有|会不会|能不能|对不对|可不可以|要不要|该不该|需不需要|用不用|算不算"
@@ -127,14 +127,14 @@ def _other_day(asked: str, sentence: str, hit: Hit) -> bool:
 def _unnamed(asked: str, whole: str) -> bool:
     """A name the question states that the passage (title and text) never mentions (广东省 is
     mentioned as 广东, 安理会 as 安全理事会)."""
-    return any(not mentioned(n, whole) and not mentioned(re.sub(r"(?<=..)[省市县区州]$", "", n), whole)
+    return any(not _mentioned(n, whole) and not _mentioned(re.sub(r"(?<=..)[省市县区州]$", "", n), whole)
                for n in names(asked))
 
 
-def mentioned(name: str, text: str) -> bool:
-    """``name`` is in ``text`` as written or abbreviated the Chinese way, its characters kept in
-    order with a few left out between them (安理会 of 安全理事会, 北交所 of 北京证券交易所)."""
-    return name in text or (len(name) >= 3 and bool(re.search("[^，。；\n]{0,3}?".join(map(re.escape, name)), text)))
+def _mentioned(name: str, text: str) -> bool:
+    """``name`` is in ``text`` as written or, from three characters, as the short form of a name
+    the text writes in full (安理会 of 安全理事会, 北交所 of 北京证券交易所: `in_other_length`)."""
+    return name in text or (len(name) >= 3 and bool(in_other_length({name}, text, rare={name})))
 
 
 _MORE, _LESS = "高多快大强增涨升超", "低少慢小弱减降跌"
@@ -150,7 +150,7 @@ def _other_direction(asked: str, sentence: str) -> bool:
     m = _ASKED_COMPARE.search(asked)
     if not m:
         return False
-    up = m.group(1)[0] in _MORE or m.group(1) == "超过"
+    up = m.group(1)[0] in _MORE  # 超过 too; 不及/不如 are lower
     against = terms(m.group(2))
     for said in _SAID_COMPARE.finditer(sentence):
         what, way = (said.group(1), said.group(2)) if said.group(1) else (said.group(4), said.group(3))
