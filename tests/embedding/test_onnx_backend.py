@@ -52,6 +52,7 @@ def test_export_is_made_once_and_reused(onnx_cache, model_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_onnx_embeddings_match_torch(onnx_cache, model_path):
     from sentence_transformers import SentenceTransformer
 
@@ -99,12 +100,15 @@ def test_onnx_applies_the_prompts_of_a_model_that_has_them(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_int8_index_finds_the_same_articles_as_torch(onnx_cache, tmp_path):
+    """m3e-small, whose export this module's cache holds (e5-small's int8 vectors are checked
+    against sentence-transformers in test_cold_path)."""
     from rag import Config, Index, build_index
 
     indexes = {}
     for backend in ("torch", "onnx-int8"):
-        config = Config(backend=backend)
+        config = Config(backend=backend, model="m3e-small")
         build_index([SAMPLE], tmp_path / backend, config=config, show_progress=False)
         indexes[backend] = Index.load(tmp_path / backend, config=config)
     torch_idx, int8_idx = indexes["torch"], indexes["onnx-int8"]

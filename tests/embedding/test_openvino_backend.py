@@ -15,6 +15,7 @@ from rag.errors import ConfigError
 
 
 @pytest.mark.slow
+@pytest.mark.extended  # m3e-small; the default model's OpenVINO vectors: test_cold_path
 @pytest.mark.parametrize("split", [True, False], ids=["row-block-streams", "intra-op-threads"])
 def test_openvino_embeddings_match_torch(onnx_cache, model_path, split):
     from sentence_transformers import SentenceTransformer

@@ -150,6 +150,7 @@ def test_a_chunk_stored_twice_is_returned_once(milvus_server, tmp_path):
         idx.close()
 
 
+@pytest.mark.extended
 def test_connection_lost_mid_commit_resumes_without_duplicates(milvus_server, corpus, tmp_path,
                                                                 monkeypatch):
     from rag.store import milvus_client
@@ -184,6 +185,7 @@ def test_connection_lost_mid_commit_resumes_without_duplicates(milvus_server, co
     idx.close()
 
 
+@pytest.mark.extended
 def test_server_killed_during_build_then_build_resumes(milvus_server, corpus, tmp_path):
     """A real `newsrag build` process whose Milvus dies (kill -9) mid-build."""
     config, index_dir = milvus_server.config("killed"), tmp_path / "index"
