@@ -48,14 +48,14 @@ class AskedTime:
 
 # "比2022年涨了多少", "与2022年同期相比": the time compared with, not the one asked about
 _WHEN = r"(?:(?:19|20)\d{2}\s*年)?(?:\s*(?:1[0-2]|0?[1-9])\s*月(?:\s*\d{1,2}\s*[日号])?)?(?:同期|底|初|末)?"
-_BASELINE = re.compile(rf"(?:比|较)\s*{_WHEN}(?=\s*(?:相比|涨|跌|增|减|上|下|提高|降低|多|少|高|低|翻))|"
+BASELINE = re.compile(rf"(?:比|较)\s*{_WHEN}(?=\s*(?:相比|涨|跌|增|减|上|下|提高|降低|多|少|高|低|翻))|"
                        rf"与\s*{_WHEN}\s*(?=相比|相较)")
 
 
 def asked_time(query: str) -> AskedTime:
     """What ``query`` names, at every grain it names ("2024年8月2日": 2024, —, (8, 2);
     "2020年2月": 2020, 2, —); a time it compares with ("房租比2022年涨了多少") is no time asked."""
-    query = _BASELINE.sub("", query)
+    query = BASELINE.sub("", query)
     months, days = set(), set()
     for found in _MONTH_DAY.finditer(query):
         if _SINCE.match(query, found.end()):

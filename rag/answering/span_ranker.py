@@ -30,7 +30,7 @@ from rag.answering.answer_type import (attached, counted, measured, names_counte
 from rag.answering.asked_time import asked_time, other_time, relative_years
 from rag.answering.injection import is_instruction
 from rag.answering.sentence_scorer import clean_sentence
-from rag.answering.span_shape import asks_list, counted_list, shape
+from rag.answering.span_shape import asks_exact_day, asks_list, counted_list, has_day, sentence_day, shape
 from rag.errors import NewsragError
 from rag.text.sentences import in_other_length, names, numbers, passage_sentences, terms
 from rag.types import Hit
@@ -81,6 +81,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     things = counted(query)  # "队员" of "多少名队员参加": the same
     top = hits[0].score if hits else 0.0
     out, per_passage, seen, stands = [], {}, {}, []
+    if asks_exact_day(query):
+        spans = _with_days(spans, hits)
     for span in spans:
         hit, head = hits[span.passage], heads[span.passage]
         a, b = span.start - head, span.end - head
@@ -153,6 +155,23 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     held = {(c.passage, c.evidence) for c, n, s in zip(out, counts, stands) if n and s}
     for c, n, s in zip(out, counts, stands):
         c.features["detached"] = float(n and not s and (c.passage, c.evidence) in held)
+    return out
+
+
+def _with_days(spans, hits: list[Hit]) -> list:
+    """Asked a day: before each span without one, the one day its sentence states, as a span of
+    its own with the span's margin — the reader found the sentence, not its date ("那个会是几号开的"
+    spanned "资本市场工作作出重要部署" in "7月24日中央政治局会议对资本市场工作作出重要部署")."""
+    from rag.answering.reader import Span
+
+    out, seen = [], {(s.passage, s.start, s.end) for s in spans}
+    for s in spans:
+        text = reader_input(hits[s.passage])
+        if not has_day(s.text) and (day := sentence_day(text, s.start, s.end)) \
+                and (s.passage, *day) not in seen:
+            seen.add((s.passage, *day))
+            out.append(Span(s.passage, day[0], day[1], text[day[0]:day[1]], s.margin))
+        out.append(s)
     return out
 
 

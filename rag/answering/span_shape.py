@@ -70,6 +70,16 @@ def day_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return best
 
 
+def sentence_day(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The one written date naming a day in the sentence around ``text[a:b]`` ("7月24日中央政治局
+    会议对资本市场工作作出重要部署…" around "资本市场工作…"), or None when it states none or several."""
+    lo = max(text.rfind(c, 0, a) for c in "。！？\n") + 1
+    ends = [i for i in (text.find(c, b) for c in "。！？\n") if i != -1]
+    days = [m for m in _DATE_RUN.finditer(text, lo, min(ends, default=len(text)))
+            if m.end() > m.start() and _DAY.search(m.group())]
+    return (days[0].start(), days[0].end()) if len(days) == 1 else None
+
+
 def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
     """The span [a, b) of ``text`` repaired for what ``question`` asks."""
     b = complete_number(text, b)

@@ -9,7 +9,8 @@ sentence says the same with the same polarity and contradicts none of its detail
   ordinal ("第二次" against "第三次") or a level counted in Chinese ("三级" against "两级");
 * a time: another year, month or day (`rag.answering.asked_time`);
 * a name the question states that its article never mentions;
-* another place where the question says where ("是否位于湖北境内" against "位于广东境内的4家洗钱金店");
+* another place where the question says where ("是否位于湖北境内" against "位于广东境内的4家洗钱金店"),
+  or of the same rank before the same words ("首尔市一家…设施" against "蔚山市一家…设施");
 * the opposite change ("环比是否上涨" against "环比下降0.2%"), the other way of a comparison
   ("是否低于全国" against "较全国高3.5个百分点"), a group of no more than half asked whether it is
   the majority ("3名自由派大法官" of 9), another role ("由A主办吗" against "由A指导，B主办")
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.answer_type import DATES
-from rag.answering.asked_time import asked_time, other_time
+from rag.answering.asked_time import BASELINE, asked_time, other_time
 from rag.answering.roles import asked_person, asked_role, other_person, post_taken, role_holds
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.stated_number import number_holds, ordinal_holds
@@ -87,7 +88,8 @@ def verdict(question: str, sentence: str, hit: Hit, article: str = "") -> tuple[
              or post_taken(asked, sentence)
              or _opposite(asked, sentence) or _other_direction(asked, sentence)
              or _minority(asked, sentence)
-             or _other_place(asked, sentence) or _only_other(asked, sentence))
+             or _other_place(asked, sentence) or _other_place_of_rank(asked, sentence)
+             or _only_other(asked, sentence))
     wrong_ordinal = ordinal_holds(asked, ordinal) is False
     contradicted = wrong_ordinal or other
     # the ordinal's sentence is shown when it decides, or nothing else does ("第七届…第一次全体会议"
@@ -114,9 +116,44 @@ def _other_number(asked: str, sentence: str, passage: str) -> bool:
     return bool(numbers(undated) - numbers(sentence)) and bool(numbers(sentence))
 
 
+# a time the clauses after it are said at: a year, a month or day, or now
+_TIME_SAID = re.compile(r"(?:19|20)\d{2}|[今去前明后]年|\d{1,2}\s*[月日号]|目前|如今|现在|当前|至今|日前|近日")
+
+
+def claim_clauses(asked: str, sentence: str) -> str:
+    """The part of ``sentence`` that states the claim: up to the last clause sharing the claim's
+    words, from the nearest clause before it that says when ("回顾去年，华为发布鸿蒙3，…，截至
+    目前，鸿蒙生态设备已达7亿台": 截至目前 dates the 7亿台, not 去年; "普京2日将与埃尔多安通电话，
+    这是两人自6月底以来的首次通话": 2日 does)."""
+    clauses = re.split(r"(?<=[，,；;：:])", sentence)
+    claim = terms(asked)
+    scores = [len(claim & terms(c)) for c in clauses]
+    if len(clauses) < 2 or not max(scores):
+        return sentence
+    end = max(i for i, n in enumerate(scores) if n)
+    start = next((i for i in range(end, -1, -1) if _says_when(clauses[i])), 0)
+    return "".join(clauses[start:end + 1])
+
+
+# "刷新2016年8月13日16.80摄氏度的最高纪录": the record broken, a time compared with
+_RECORD = re.compile(r"(?:刷新|打破|超过|超越)[^，,；;]*?[纪记]录")
+
+
+def _says_when(clause: str) -> bool:
+    """A time the clause is said at; "自6月底以来" opens a period and dates nothing, and a time
+    compared with ("较去年同期", a record broken) is not when the claim holds."""
+    if _RECORD.search(clause):
+        return False
+    clause = BASELINE.sub("", clause)
+    return any(not re.match(r"\s*[底初末]?(?:以来|至今)", clause[m.end():])
+               for m in _TIME_SAID.finditer(clause))
+
+
 def _other_day(asked: str, sentence: str, hit: Hit) -> bool:
     """Dates compared as times: "8月2日的通话…吗" is not contradicted by "普京2日将…通电话", but
-    8月5日 is; "自6月底以来" in both is no contradiction."""
+    8月5日 is; "自6月底以来" in both is no contradiction. The time is that of the clauses that
+    state the claim (`claim_clauses`)."""
+    sentence = claim_clauses(asked, sentence)
     when = asked_time(asked)
     shared = set(DATES.findall(asked)) & set(DATES.findall(sentence))
     days_only = {int(d) for d in re.findall(r"(?<![月\d])(\d{1,2})[日号]", sentence)}  # "普京2日将…"
@@ -204,6 +241,33 @@ def _other_place(asked: str, sentence: str) -> bool:
         return False
     said = [_place_after(sentence, w.end()) for w in re.finditer(m.group(1), sentence)]
     return any(p and not (p.startswith(place) or place.startswith(p)) for p in said)  # 广东 is 广东省
+
+
+_RANK = "省市县区州镇乡村"
+_NOT_A_NAME = re.compile(r"^[该本此全各每我其同这那原]|[，,。；;、“”\s]")
+
+
+def _other_place_of_rank(asked: str, sentence: str) -> bool:
+    """"是首尔市一家残疾人福利设施吗" against "蔚山市一家残疾人福利设施": the words after the
+    asked place's 市/省/县… are in the sentence, after another place of the same rank, and the
+    asked place is nowhere in the sentence (该市, 本省 name no other place)."""
+    import jieba.posseg as pseg
+
+    ends, at = set(), 0  # where a place word (广州市) or a lone rank (首尔/市) ends
+    for w in pseg.cut(asked):
+        at += len(w.word)
+        if w.word[-1] in _RANK and (len(w.word) == 1 or w.flag == "ns"):  # not 社区, 农村
+            ends.add(at - 1)
+    for at in sorted(ends):
+        name = asked[max(0, at - 2):at]
+        follow = re.match(r"[\u4e00-\u9fff]{3,4}", asked[at + 1:])
+        if len(name) < 2 or not follow or name in sentence:
+            continue
+        for s in re.finditer(re.escape(asked[at] + follow.group()), sentence):
+            said = sentence[max(0, s.start() - 2):s.start()]
+            if len(said) == 2 and not _NOT_A_NAME.search(said) and said != name:
+                return True
+    return False
 
 
 def _only_other(asked: str, sentence: str) -> bool:

@@ -36,7 +36,9 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"谁家", "哪家"),
     (r"几多", "多少"),
     (r"多大岁数|多大年纪", "多少岁"),
+    (r"(终年|享年|时年|年仅)多大", r"\1多少岁"),  # an age: 多大 of a person's years, not a size
     (r"名儿", "名字"),
+    (r"(?<=[\u4e00-\u9fff])[那这](?:件|个)?事儿", "一事"),  # 警察误杀科尔那事儿 → …一事
     (r"[，,]?\s*是?(?:真的假的|是真是假|是不是真的)(?=[？?]?\s*$)", "，是真的吗"),
     (r"开张", "开业"),
     (r"算完事儿?|完事儿", "结束"),
@@ -78,9 +80,9 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"迷住了?|迷上了?", "吸引"),
 )
 _RULES = [(re.compile(p), w) for p, w in _TABLE]
-# particles a spoken question ends with: 啊 呀 哈 呗 嘞 咧 撒 (呢, 吗 and 嘛 carry meaning:
-# "是真的嘛？" asks yes or no)
-_TAIL = re.compile(r"[啊呀哈呗嘞咧撒]+(?=[？?！!。\s]*$)")
+# particles a spoken question ends with: 啊 呀 哈 呗 嘞 咧 撒, and 来着 ("叫啥来着"; 呢, 吗 and 嘛
+# carry meaning: "是真的嘛？" asks yes or no)
+_TAIL = re.compile(r"(?:来着|[啊呀哈呗嘞咧撒])+(?=[？?！!。\s]*$)")
 # a title or a quotation is searched as written
 _QUOTED = re.compile(r"《[^《》]*》|“[^“”]*”|「[^「」]*」|\"[^\"]*\"")
 

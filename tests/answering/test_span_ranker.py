@@ -183,3 +183,20 @@ def test_a_dateline_is_no_answer_to_when_things_happened():
     dateline = Span(0, 0, 9, "中新网7月29日电", 5.0)
     assert candidates("日本政府是在哪一天的内阁会议上通过防卫白皮书的？", hits, [dateline]) == []
     assert candidates("这篇报道是哪一天发布的？", hits, [dateline]) != []
+
+
+def test_asked_a_day_the_one_day_of_a_spans_sentence_is_a_candidate_too():
+    """The reader found the sentence but spanned its topic: the day it states is offered before
+    it, with its margin; a sentence with two days, or a question asking no day, adds nothing."""
+    text = ("据证监会18日消息，7月24日中央政治局会议对资本市场工作作出重要部署。"
+            "8月1日和8月3日，两家交易所先后发布通知。")
+    hits = [Hit("d0", "c0", "", "2023-08-18", "s", text, 1.0, 0, len(text))]
+
+    def span(s: str) -> Span:
+        return Span(0, text.index(s), text.index(s) + len(s), s, 2.0)
+
+    topic, notices = span("资本市场工作"), span("两家交易所")
+    day = candidates("那个会议是哪天开的？", hits, [topic, notices])
+    assert [c.short for c in day] == ["7月24日", "资本市场工作", "两家交易所"]
+    assert day[0].features["margin"] == 2.0 and day[0].features["type_ok"] == 1.0
+    assert [c.short for c in candidates("会议对什么工作作出部署？", hits, [topic])] == ["资本市场工作"]

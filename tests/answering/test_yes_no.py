@@ -11,6 +11,9 @@ SHOPS = "湖北咸宁市公安局温泉分局28日通报，成功打掉位于广
 PATROL = ("去年9月，由7艘军舰组成的中俄海军舰队也曾前往阿拉斯加阿留申群岛附近巡航，"
           "当时只有一艘美国海岸警卫队的巡逻艇在现场。")
 HOSTS = "活动由共青团中央青年发展部指导，中国青年报社主办，厦门国贸凤凰国际展览有限公司承办。"
+PARCEL = "据韩媒报道，该国蔚山市一家残疾人福利设施本月20日首次举报收到疑似含有毒气体的包裹。"
+DEVICES = ("余承东说，回顾去年，华为发布鸿蒙3，一年之后，鸿蒙4正式发布，他透露，截至目前，"
+           "鸿蒙生态设备已达7亿台。")
 
 
 def judge(question: str, sentence: str, passage: str | None = None, title: str = "") -> tuple[bool, str]:
@@ -38,6 +41,16 @@ def judge(question: str, sentence: str, passage: str | None = None, title: str =
     ("致辞的国防武官是不是吴恳？", "国防武官吴俊辉少将在招待会上致辞。", False),  # another person
     ("自由派大法官是否占多数？", "9名大法官中，有6名保守派大法官，3名自由派大法官。", False),  # 3 of 9
     ("保守派大法官是否占多数？", "9名大法官中，有6名保守派大法官，3名自由派大法官。", True),
+    ("最早举报的是首尔市一家残疾人福利设施吗？", PARCEL, False),  # another city before the same words
+    ("最早举报的是蔚山市一家残疾人福利设施吗？", PARCEL, True),
+    ("活动是否在社区服务中心举行？", "活动在街道社区服务中心举行。", True),  # 社区 ranks no place
+    ("2023年大会上是否称鸿蒙生态设备已达7亿台？", DEVICES, True),  # 截至目前 dates it, not 去年
+    ("2023年该公司营收是否达100亿元？", "2022年，该公司营收达100亿元，同比增长8%。", False),
+    ("今年7月6日是否成了有记录以来最热的一天？",  # the record broken dates nothing
+     "全球平均地表气温于2023年7月6日达到单日最高值，刷新2016年8月13日的最高纪录，这一天因此成为有记录以来最热的一天。",
+     True),
+    ("物业经理德奥利维拉8月15日在联邦法院出庭，是他第一次出庭吗？",  # the last clause of the claim dates it
+     "新起诉书还将海湖庄园的物业经理卡洛斯·德奥利维拉列为被告，其将于31日在迈阿密出庭。", False),
 ])
 def test_the_verdict_follows_what_the_sentence_contradicts(question, sentence, yes):
     assert judge(question, sentence)[0] is yes
