@@ -165,8 +165,9 @@ def _with_days(spans, hits: list[Hit]) -> list:
     from rag.answering.reader import Span
 
     out, seen = [], {(s.passage, s.start, s.end) for s in spans}
+    texts = [reader_input(h) for h in hits]
     for s in spans:
-        text = reader_input(hits[s.passage])
+        text = texts[s.passage]
         if not has_day(s.text) and (day := sentence_day(text, s.start, s.end)) \
                 and (s.passage, *day) not in seen:
             seen.add((s.passage, *day))

@@ -15,6 +15,7 @@ from rag.answering.answer_type import ASKS, MEASURES
 from rag.answering.dates import to_int
 from rag.answering.respectively import respective
 from rag.answering.sentence_scorer import complete_number
+from rag.text.chunking import split_sentences
 from rag.text.sentences import terms
 
 # 截至 asks a deadline ("报名截至哪天") unless a time follows it ("截至6月末，余额是多少")
@@ -62,21 +63,21 @@ def has_day(text: str) -> bool:
 def day_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The longest written date naming a day in ``text[start:end]`` — a range
     ("2023年12月22日至2024年2月15日") is one run — or None."""
-    best = None
-    for m in _DATE_RUN.finditer(text, start, end):
-        if m.end() > m.start() and _DAY.search(m.group()) and (
-                best is None or m.end() - m.start() > best[1] - best[0]):
-            best = (m.start(), m.end())
-    return best
+    best = max(_day_runs(text, start, end), key=lambda m: m.end() - m.start(), default=None)
+    return (best.start(), best.end()) if best else None
+
+
+def _day_runs(text: str, start: int, end: int) -> list[re.Match]:
+    """The written dates naming a day in ``text[start:end]``, a range as one run."""
+    return [m for m in _DATE_RUN.finditer(text, start, end)
+            if m.end() > m.start() and _DAY.search(m.group())]
 
 
 def sentence_day(text: str, a: int, b: int) -> tuple[int, int] | None:
     """The one written date naming a day in the sentence around ``text[a:b]`` ("7月24日中央政治局
     会议对资本市场工作作出重要部署…" around "资本市场工作…"), or None when it states none or several."""
-    lo = max(text.rfind(c, 0, a) for c in "。！？\n") + 1
-    ends = [i for i in (text.find(c, b) for c in "。！？\n") if i != -1]
-    days = [m for m in _DATE_RUN.finditer(text, lo, min(ends, default=len(text)))
-            if m.end() > m.start() and _DAY.search(m.group())]
+    around = [s for s in split_sentences(text) if s.end > a and s.start < b]
+    days = _day_runs(text, around[0].start, around[-1].end) if around else []
     return (days[0].start(), days[0].end()) if len(days) == 1 else None
 
 
