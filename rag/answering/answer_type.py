@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.sentences import in_other_length, names
+from rag.text.sentences import names
 
 # the currencies an amount of money is written in
 CURRENCY = "元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢"
@@ -28,12 +28,14 @@ _TO_BODY = re.compile(rf"哪一?个?({_BODIES})")
 _NAMED = (r"(?:人|者|员|官|哥|姐|妹|弟|女士|先生|孕妇|男子|女子|老人|孩子|学生|司机|主播|少年|女孩|男孩|"
           r"妻子|丈夫|儿子|女儿|母亲|父亲|老师|医生|选手|球员|运动员)(?:的)?(?:名字|姓名)?(?:叫什么|是什么|姓什么|叫啥)")
 # (or a role only a person holds: "作曲者是谁", "新任总理是谁")
-_ROLE_WHO = (r"(?:作曲|作词|编剧|导演|主演|设计师|创始人|负责人|发言人|主持人|主教练|教练|队长|市长|省长|州长|"
+_ROLE_WHO = (r"(?:作曲|作词|编剧|导演|主演|设计师|创始人|负责人|发言人|主持人|主教练|教练|队长|市长|省长|州长|候选人|继任者|"
              r"总统|总理|首相|部长|董事长|总经理|总裁|院长|校长|主席|书记|局长|厅长|大使|法官|检察官)(?:者|家)?(?:是|为)谁")
 _PEOPLE = re.compile(rf"哪些人|哪几位|哪一?位|什么人|哪一?个人|哪几个人|{_NAMED}|{_ROLE_WHO}")
+# a place asked as a venue or an area ("在佛山哪个场馆举行", "会谈在北京哪个场所举行")
+_VENUE = r"哪[个座一家]?(?:场馆|场所|会场|馆|酒店|宾馆|景区|机场|车站|港口|码头|广场|公园|体育馆|区|县|镇|乡|村|街道|小区)"
 # questions whose kind is beyond doubt: people, a city or a country, a court or a company by name,
 # a clock time (几点), a length of time (多长时间)
-_STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_TO_BODY.pattern}|几点|多长时间")
+_STRICT = re.compile(rf"{_PEOPLE.pattern}|哪[个座一]?(?:国家|城市|省|地区|国)|{_VENUE}|{_TO_BODY.pattern}|几点|多长时间")
 
 
 def strict_miss(query: str, fit: dict) -> bool:
@@ -94,7 +96,7 @@ ASKS = {
                         r"奖金|工资|薪资|补贴)(?:是|为|有|达|约|共计?|至少|预计)?(?:多少|几)"),  # 收益是多少, not 营收增长了多少
     "person": re.compile(r"谁|哪位|什么人|哪个人|哪一位|哪些人|哪几位|哪几个人|导演|主教练|创始人|得主|作者|董事长|总统|总理|"
                          + _NAMED),
-    "place": re.compile(r"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)"),
+    "place": re.compile(rf"哪里|哪儿|什么地方|地点|在哪|何地|举办地|举行地|哪[个座一]?(?:国家|城市|省|地区|国)|{_VENUE}"),
     "organization": re.compile(rf"哪[家支所]|哪一?个?(?:{_BODIES})|"
                                r"什么(?:公司|企业|机构|组织|单位|部门|球队|银行|品牌|媒体)"),
 }
@@ -161,6 +163,17 @@ def type_fit(query: str, short: str, held_by: bool = False) -> dict:
     return {"type_ok": float(bool(ok)), "type_miss": float(not ok), "unit_miss": float(unit_miss)}
 
 
+def _within(query: str) -> str | None:
+    """The place a question asks within: 佛山 of "在佛山哪个场馆", 广东 of "广东哪个城市"."""
+    m = re.search(r"([\u4e00-\u9fff]{2,6})的?哪", query)
+    if not m:
+        return None
+    import jieba
+
+    words = jieba.lcut(m.group(1))
+    return words[-1] if len(words[-1]) >= 2 else None
+
+
 def no_count(query: str, short: str) -> bool:
     """A count asked ("一共撤离了多少人", "多少架") and a short answer with no number at all
     ("美国公民“尽快”离开海地"): no answer, whatever else fits."""
@@ -184,9 +197,16 @@ def unit_fits(query: str, short: str) -> bool:
 
 def restates(query: str, short: str) -> bool:
     """A count the question itself states is not what it asks: "596名选手中有多少名女选手？" is
-    not answered by 596名 (a choice, "…还是…", may be answered with what it names)."""
+    not answered by 596名 (a choice, "…还是…", may be answered with what it names); nor is a
+    place asked within answered by that place."""
     return (bool(ASKS["number"].search(query)) and not ASKS["time"].search(query)
-            and "还是" not in query and bool(re.search(r"\d", short)) and short in query)
+            and "还是" not in query and bool(re.search(r"\d", short)) and short in query) or _the_container(query, short)
+
+
+def _the_container(query: str, short: str) -> bool:
+    """"广东佛山" for "在佛山哪个场馆举行": the place the question asks within, given back."""
+    return (bool(ASKS["place"].search(query)) and bool(within := _within(query))
+            and _AREA.sub("", short.strip()).endswith(within))
 
 
 # a numbered thing the question names: "12号线", "第十届", "二期工程", "3号机组"
@@ -221,65 +241,3 @@ def attached(query: str, text: str, a: int, b: int) -> bool:
     before = re.split(f"[{_APART}]", text[max(0, a - 12):a])[-1]
     before = _LINK.sub("", before)
     return any(before[-n:] in query for n in range(2, min(4, len(before)) + 1))
-
-
-# "胆囊结石的患病率是多少": 患病率 is what is measured; "人均薪酬是多少韩元" too
-_HOW_MUCH_END = re.compile(rf"(?:大约|大概|一共|总共|共|约|至少|最多|起码)?(?:是|为|有|达到?)?多少"
-                           rf"(?:[{MEASURES}]|[万亿]*(?:{CURRENCY}))?(?:来着|呢|啊|了)?[？?]?$")
-# "多少名队员参加", "多少位是两院院士": the thing counted follows the measure word
-_COUNTED = re.compile(rf"多少[{MEASURES}]是?")
-_NOUN_TAGS = ("n", "l", "j")  # jieba's dictionary tags of nouns, idioms-as-nouns, abbreviations
-
-
-def measured(query: str) -> str | None:
-    """The noun a "…是多少" question measures (患病率, 余额, 票房), which the evidence must name
-    (`speaks_of`); or None."""
-    m = _HOW_MUCH_END.search(query)
-    return _nouns(reversed(_words(query[max(0, m.start() - 8):m.start()])), prepend=True) if m else None
-
-
-def counted(query: str) -> str | None:
-    """What a "多少名…" question counts (队员, 两院院士, 车站), which the evidence must name
-    (`names_counted`); or None. There is no such check for the role of "…的会长是谁": readers
-    name roles in their own words (党首 for 领导人)."""
-    m = _COUNTED.search(query)
-    return _nouns(_words(query[m.end():m.end() + 8])) if m else None
-
-
-def _words(text: str) -> list[str]:
-    import jieba
-
-    return jieba.lcut(text)
-
-
-def _nouns(words, prepend: bool = False) -> str | None:
-    """The nouns at the start of ``words`` joined (装机规模, not 规模 alone), by the dictionary's
-    tags; 参赛-like words are verbs whatever the dictionary says."""
-    import jieba.posseg as pseg
-
-    tags, noun = pseg.dt.word_tag_tab, ""
-    for w in words:
-        tag = tags.get(w, "n" if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w) else "x")
-        if not tag.startswith(_NOUN_TAGS) or re.fullmatch("参.", w) or len(noun) + len(w) > 6:
-            break
-        noun = w + noun if prepend else noun + w
-    return noun if len(noun) >= 2 else None
-
-
-def speaks_of(word: str, text: str) -> bool:
-    """``text`` names ``word`` or a close form of it (two characters of it together: 装机容量 for
-    装机规模, 发病率 for 患病率 — not 发病风险; or its abbreviation: 高校 for 高等院校)."""
-    return (any(word[i:i + 2] in text for i in range(len(word) - 1)) or bool(in_other_length({word}, text))
-            or _dimension_said(word, text))
-
-
-def _dimension_said(word: str, text: str) -> bool:
-    """A 长度/高度/速度 named by its character at a figure: 全长约23.3公里 speaks of 线路总长度."""
-    m = re.search(r"([长高宽深厚速])度$", word)
-    return bool(m) and bool(re.search(rf"{m.group(1)}[约达为近逾超过了至]{{0,2}}\d", text))
-
-
-def names_counted(word: str, text: str) -> bool:
-    """``text`` names what is counted: `speaks_of` it, or the head of a two-character noun
-    alone (设站37座 for 车站; 额 of 出口额 is no 金额 measured: not for `measured` nouns)."""
-    return speaks_of(word, text) or (len(word) == 2 and word[1] in text)

@@ -13,6 +13,8 @@ which year, month or day it asks about, and the evidence is judged at that grain
   names many days; only the sentence that holds the answer can be held to one). Asked a day,
   a sentence naming other days speaks of them even when it also names the month in passing
   ("2023年8月29日…较6月增长4倍"); a bare month decides only in a sentence naming no day.
+  A dateline ("新华社厦门7月20日电") says when the report was filed, not when things happened,
+  and a bare day ("19日上午") is of the month last named before it, else of the article's.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ ASKED_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|[^\d.%\s万亿千�
                         r"台辆张只项家所米吨度倍分秒位户篇部场多余-])")
 # "8月2日", "12月" (never "3个月": a length, not a month); a day needs its month
 _MONTH_DAY = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*月\s*(?:(3[01]|[12]\d|0?[1-9])\s*[日号])?")
+# "中新网7月29日电", "新华社北京8月2日电", "新华社北京24日电": the dateline a report opens with
+DATELINE = re.compile(r"(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日\s*电")
+# "19日上午": a day without its month (not the 19 of "8月19日", "2019日", "19日元")
+_BARE_DAY = re.compile(r"(?<![\d月.])(3[01]|[12]\d|0?[1-9])\s*[日号](?!元)")
 # "2月以来" / "8月1日起" / "3月至今" open a period rather than name a point in it
 _SINCE = re.compile(r"\s*(?:以来|至今|起|之后|以后|后|开始)")
 
@@ -47,7 +53,7 @@ class AskedTime:
 
 
 # "比2022年涨了多少", "与2022年同期相比": the time compared with, not the one asked about
-_WHEN = r"(?:(?:19|20)\d{2}\s*年)?(?:\s*(?:1[0-2]|0?[1-9])\s*月(?:\s*\d{1,2}\s*[日号])?)?(?:同期|底|初|末)?"
+_WHEN = r"(?:(?:19|20)\d{2}\s*年|去年|上年|前年|今年)?(?:\s*(?:1[0-2]|0?[1-9])\s*月(?:\s*\d{1,2}\s*[日号])?)?(?:同期|底|初|末)?"
 BASELINE = re.compile(rf"(?:比|较)\s*{_WHEN}(?=\s*(?:相比|涨|跌|增|减|上|下|提高|降低|多|少|高|低|翻))|"
                        rf"与\s*{_WHEN}\s*(?=相比|相较)")
 
@@ -72,23 +78,45 @@ def other_time(sentence: str, hit: Hit, asked: AskedTime) -> bool:
     """The evidence speaks of another time than the one asked: another year
     ("德约科维奇夺得2023年澳网男单冠军" for a 2022 question), or, when the question names
     a month or a day, a sentence that names months or days, none of them the one asked."""
-    return (bool(asked.years) and other_year(sentence, hit, asked.years)) or _other_day(sentence, asked)
+    return (bool(asked.years) and other_year(sentence, hit, asked.years)) or _other_day(sentence, asked, hit.date)
 
 
-def _other_day(sentence: str, asked: AskedTime) -> bool:
+def _other_day(sentence: str, asked: AskedTime, date: str | None = None) -> bool:
     if not (asked.days or asked.months):
         return False
-    said = _MONTH_DAY.findall(sentence)
+    said = said_days(sentence, date)
     if not said:
         return False  # no verdict: the sentence names no month
-    days = {(int(m), int(d)) for m, d in said if d}
-    months = {int(m) for m, _ in said}
+    days = {(m, d) for m, d in said if d}
+    months = {m for m, _ in said}
     if asked.days:
         if days:  # it names days, none of them the one asked ("8月29日…较6月增长4倍")
             return not days & asked.days
         # "8月" alone in the sentence: judged by the asked day's month
         return not {m for m, _ in asked.days} & months
     return not (months & asked.months)
+
+
+def said_days(sentence: str, date: str | None = None) -> list[tuple[int, int | None]]:
+    """The (month, day or None) a sentence names, its dateline left out; a bare day ("19日上午")
+    takes the month last named before it, else the month of the article's ``date``
+    ("2023-07-20"; a day after the article's own is of the month before)."""
+    sentence = DATELINE.sub(lambda m: " " * len(m.group()), sentence)
+    out, marks = [], []
+    for m in _MONTH_DAY.finditer(sentence):
+        out.append((int(m.group(1)), int(m.group(2)) if m.group(2) else None))
+        marks.append((m.start(), m.end(), int(m.group(1))))
+    for m in _BARE_DAY.finditer(sentence):
+        if any(a <= m.start() < b for a, b, _ in marks):
+            continue
+        before = [month for a, b, month in marks if b <= m.start()]
+        day = int(m.group(1))
+        if before:
+            out.append((before[-1], day))
+        elif date and len(date) >= 10 and date[4] == "-":
+            month, today = int(date[5:7]), int(date[8:10])
+            out.append((month if day <= today else (month - 2) % 12 + 1, day))
+    return out
 
 
 def relative_years(text: str, date: str | None) -> set[str]:

@@ -34,11 +34,12 @@ from typing import Iterator
 from rag.answering.asked_time import asked_time, other_time
 from rag.answering.events import REFUSAL, Refusal
 from rag.answering.injection import is_instruction
+from rag.answering.lists import distinct_evidence, items_across, named_list, whole_list
 from rag.answering.sentence_scorer import SentenceScorer, clean_sentence, has_quantity, quantity_units
 from rag.answering.span_ranker import Candidate, candidates, get_ranker, reader_input
 from rag.answering.span_shape import (asked_nth, asks_day, asks_exact_day, asks_list, day_span,
-                                      has_day, is_count, list_in_passage, nth_items, ordinal_items)
-from rag.answering.yes_no import WH, claim_terms, is_yes_no, verdict
+                                      has_day, nth_items)
+from rag.answering.yes_no import WH, claim_terms, claim_text, is_yes_no, verdict
 from rag.embedding.encoder import Encoder
 from rag.text.sentences import passage_sentences, terms
 from rag.types import Hit
@@ -46,9 +47,8 @@ from rag.types import Hit
 #: A question asking for a day takes a lower-scored span that names one over a top span that
 #: does not ("2023年12月22日至…" over "2024年"), within this much of the ranker's log-odds.
 DAY_SLACK = 3.0
-#: A list whose items the article names in separate sentences takes the spans within this much of
-#: the best one's log-odds, from the same article and of the same kind.
-LIST_SLACK = 1.0
+
+
 class ExtractiveEngine:
     """Answers with a span found by the reader, proven by its sentence; `rewrite` uses the
     follow-up rules."""
@@ -113,11 +113,14 @@ class ExtractiveEngine:
                 short, text, n = other.short, other.evidence, other.passage + 1
             elif asks_exact_day(query) and (day := _day_in_passage(hits[best.passage])):
                 short, text = day
-        elif asks_list(query) and "、" not in short and (whole := _whole_list(hits[best.passage], best)):
+        elif asks_list(query) and "、" not in short and (whole := whole_list(hits[best.passage], best)):
             short, text = whole
-        elif asks_list(query) and "、" not in short and len(items := _items_across(found, hits)) > 1:
+        elif asks_list(query) and "、" not in short and (named := named_list(query, hits, hits[best.passage].doc_id)):
+            short, text, n = named[0], named[1], named[2] + 1  # the sentence naming what is asked a list of
+            score = max(score, self.threshold)
+        elif asks_list(query) and "、" not in short and len(items := items_across(found, hits)) > 1:
             return "、".join(f"{c.short}[{c.passage + 1}]" for c in items) + "\n\n" + "".join(
-                f"{c.evidence}[{c.passage + 1}]" for c in _distinct_evidence(items)), score
+                f"{c.evidence}[{c.passage + 1}]" for c in distinct_evidence(items)), score
         if len(short) >= 0.75 * len(text):
             return f"{text}[{n}]", score
         return f"{short}[{n}]\n\n{text}[{n}]", score
@@ -147,9 +150,10 @@ class ExtractiveEngine:
         if not ranked or ranked[0].score < self.scorer.threshold:
             return REFUSAL
         best = ranked[0]
-        units = quantity_units(re.sub(r"\d+周?年", "", question))  # 2023年版, 建军96周年 set the scene
-        near = [c for c in ranked[:5] if units and not has_quantity(best.text, units)
-                and c.score >= 0.8 * best.score and has_quantity(c.text, units)]
+        units = quantity_units(re.sub(r"\d+周?年", "", claim_text(question)))  # 2023年版, 建军96周年 set the scene
+        near = [c for c in ranked[:5] if units and not has_quantity(best.text, units) and has_quantity(c.text, units)
+                and (c.score >= 0.8 * best.score or c.score >= 0.7 * best.score  # of the same article: a little lower
+                     and hits[c.hit_no].doc_id == hits[best.hit_no].doc_id)]
         if near:  # "800名…吗": the sentence with 名, of the best sentence's article first
             best = next((c for c in near if hits[c.hit_no].doc_id == hits[best.hit_no].doc_id), near[0])
         elif claim := claim_terms(question):  # of the article's near-best sentences of the asked
@@ -183,51 +187,6 @@ def _nth_in_hits(query: str, hits: list[Hit], nth: str) -> tuple[str, str, int] 
             if ok and sents and not is_instruction(hit.text[a:b]):
                 return hit.text[a:b].strip(), clean_sentence(hit.text[sents[0].start:sents[-1].end]), no
     return None
-
-
-def _whole_list(hit: Hit, best: Candidate) -> tuple[str, str] | None:
-    """Asked for a list (哪些/哪几…) and given one item or a count: (every item, the sentences
-    naming them) from the same passage — the enumeration the item belongs to ("奥林匹克塔" ->
-    "国家速滑馆“冰丝带”、奥林匹克塔、首开书院"), or the items a count introduces ("三类：一是…
-    二是…三是…"); None when the passage lists nothing more."""
-    text = hit.text
-    ordinal = ordinal_items(text, best.end) if is_count(best.short) else None
-    if ordinal:
-        items, end = ordinal
-        short, a, b = f"{best.short}：{'、'.join(items)}", best.start, end
-    else:
-        found = list_in_passage(text, best.short)
-        if found is None:
-            return None
-        a, b = found
-        short = text[a:b]
-    sents = [s for s in passage_sentences(hit) if s.end > a and s.start < b]
-    return (short, clean_sentence(text[sents[0].start:sents[-1].end])) if sents else None
-
-
-_ITEM = 16  # characters: longer spans are clauses, not items of a list
-
-
-def _items_across(found: list[tuple[Candidate, float]], hits: list[Hit]) -> list[Candidate]:
-    """Asked for a list whose items the article names in separate sentences ("前往美国西点军校
-    就读…在英国布里斯托大学取得博士学位"): the best span and the others of the same article and
-    kind that score within `LIST_SLACK` of it, in the article's order (at most six)."""
-    (best, top), doc = found[0], hits[found[0][0].passage].doc_id
-    if len(best.short) > _ITEM:  # a clause, not an item
-        return [best]
-    items = [best]
-    for c, score in found[1:]:
-        if (score >= top - LIST_SLACK and hits[c.passage].doc_id == doc and len(c.short) <= _ITEM
-                and c.features["type_ok"] == best.features["type_ok"]
-                and not any(c.short in i.short or i.short in c.short for i in items)):
-            items.append(c)
-    return sorted(items[:6], key=lambda c: (hits[c.passage].start, c.start))
-
-
-def _distinct_evidence(items: list[Candidate]) -> list[Candidate]:
-    """One candidate per evidence sentence, so a sentence naming two items is quoted once."""
-    seen: set[str] = set()
-    return [c for c in items if not (c.evidence in seen or seen.add(c.evidence))]
 
 
 def _day_in_passage(hit: Hit) -> tuple[str, str] | None:

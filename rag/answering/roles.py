@@ -45,8 +45,10 @@ def role_holds(question: str, evidence: str) -> bool | None:
                          evidence[at + len(org):])
         if after and not re.search(r"[，,。；;]", after.group(0)):
             given.append(_core(after.group(1)))
-    if not given:
-        return None
+    if not given:  # "由司法分局牵头" asked "由政务服务中心牵头吗": the role is another's
+        other = re.search(rf"由\s*([^，,。；;？?、\s]{{2,30}}?)\s*(?:联合|共同|负责)?(?:{_ROLE})", evidence)
+        return False if other and _core(re.search(_ROLE, evidence[other.end(1):]).group()) == asked \
+            and org not in evidence else None
     return asked in given
 
 

@@ -80,7 +80,9 @@ _UNIT = (r"(?:余|多|万|亿|千|百)*\s*(?:%|‰|％|人次|平方米|平方�
          r"头|枚|块|支|种|类|批|期|条|张|份|间|层|天|小时|分钟|秒|周|年|公顷|亩|立方米|千瓦|瓦|册|首|"
          r"棵|门|款|集|页|例|起|宗|笔|轮|票|股|克|升|厘米|毫米|港元|日元|英镑|卢布|韩元|桶|架次|班|趟)")
 _NUM = r"(\d[\d,.]*|[一二两三四五六七八九十百千万]+)"
-_QUANTITY = re.compile(r"(?<![第\d.])" + _NUM + r"\s*(" + _UNIT + ")")
+# not inside a number or an ordinal: 第十五届 holds no "五届"
+_NOT_INSIDE = r"(?<![第\d.一二两三四五六七八九十百千万])"
+_QUANTITY = re.compile(_NOT_INSIDE + _NUM + r"\s*(" + _UNIT + ")")
 _DATE_EXACT = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}")
 _DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}[日号]|[今去前明]年|[昨今前明]天|近日|日前|当天|"
                    r"上午|下午|凌晨|晚间|元旦|春节|[上下本]周|星期.|周[一二三四五六日]")
@@ -131,7 +133,7 @@ def wanted_units(question: str) -> set[str]:
 def _quantity_of(units: frozenset[str]) -> re.Pattern:
     """A number followed by one of ``units`` (longest first, so 人次 wins over 人)."""
     alts = "|".join(sorted(units, key=len, reverse=True))
-    return re.compile(r"(?<![第\d.])" + _NUM + r"\s*(?:余|多|万|亿|千|百)*\s*(?:" + alts + ")")
+    return re.compile(_NOT_INSIDE + _NUM + r"\s*(?:余|多|万|亿|千|百)*\s*(?:" + alts + ")")
 
 
 _UNIT_AFTER = re.compile(r"^(?:余|多|万|亿|千|百)*\s*" + _UNIT)

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.answering.answer_type import (attached, counted, measured, names_counted, no_count, organizer, other_item,
-                                       restates, speaks_of, strict_miss, type_fit)
+from rag.answering.answer_type import attached, no_count, organizer, other_item, restates, strict_miss, type_fit
+from rag.answering.asked_of import counted, dated, measured, names_counted, size_counted, speaks_of
 from rag.answering.asked_time import asked_time, other_time, relative_years
 from rag.answering.injection import is_instruction
+from rag.answering.report_marks import of_the_report
 from rag.answering.sentence_scorer import clean_sentence
-from rag.answering.span_shape import asks_exact_day, asks_list, counted_list, has_day, sentence_day, shape
+from rag.answering.span_shape import asks_exact_day, asks_list, counted_list, day_span, has_day, sentence_day, shape
 from rag.errors import NewsragError
 from rag.text.sentences import in_other_length, names, numbers, passage_sentences, terms
 from rag.types import Hit
@@ -79,10 +80,12 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     q_names = names(query) | numbers(query)
     what = measured(query)  # "患病率" of "…的患病率是多少": the evidence must speak of it
     things = counted(query)  # "队员" of "多少名队员参加": the same
+    day_of = dated(query)  # "报名截止" of "报名截止日期是哪天": the same
     top = hits[0].score if hits else 0.0
     out, per_passage, seen, stands = [], {}, {}, []
+    derived: set = set()
     if asks_exact_day(query):
-        spans = _with_days(spans, hits)
+        spans, derived = _with_days(spans, hits)
     for span in spans:
         hit, head = hits[span.passage], heads[span.passage]
         a, b = span.start - head, span.end - head
@@ -94,8 +97,8 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
             if a < 0:
                 continue
         a, b = shape(hit.text, a, b, query)
-        if (b <= _stamp_end(hit.text) or _in_dateline(hit.text, a, b)) and not _PUBLISHED.search(query):
-            continue  # the article's timestamp or dateline tells when it was published, not when things happened
+        if of_the_report(hit.text, a, b, query):
+            continue  # its timestamp, dateline or byline: when, where and by whom it was filed
         if span.passage not in seen:  # the passage's sentences and words, once per passage
             whole = f"{hit.title}\n{hit.text}"
             in_whole = terms(whole)
@@ -109,7 +112,9 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         short = tidy(hit.text[a:b])
         if not short or restates(query, short):
             continue
-        nth = per_passage[span.passage] = per_passage.get(span.passage, -1) + 1
+        nth = per_passage.get(span.passage, -1) + 1
+        if (span.passage, span.start, span.end) not in derived:  # a day taken from a span ranks as it
+            per_passage[span.passage] = nth
         f = dict.fromkeys(FEATURES, 0.0)
         f |= {"margin": span.margin, "rank": float(span.passage), "span_rank": float(nth),
               "search_gap": max(0.0, 1 - hit.score / top) if top > 0 else 0.0,
@@ -139,8 +144,9 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
         f["strict_miss"] = float(strict_miss(query, f))
         f["count_miss"] = float(no_count(query, short))
         f["other_item"] = float(other_item(query, text))
-        f["measure_missing"] = float(bool(what) and not speaks_of(what, text)
-                                     or bool(things) and not names_counted(things, text))
+        f["measure_missing"] = float(bool(what) and not speaks_of(what, text) and not size_counted(what, query, text)
+                                     or bool(things) and not names_counted(things, text)
+                                     or bool(day_of) and not speaks_of(day_of, text))
         stands.append(attached(query, hit.text, a, b))
         out.append(Candidate(short, text, span.passage, a, b, f))
     best = max((c.features["margin"] for c in out), default=0.0)
@@ -158,22 +164,30 @@ def candidates(query: str, hits: list[Hit], spans) -> list[Candidate]:
     return out
 
 
-def _with_days(spans, hits: list[Hit]) -> list:
+_AROUND_DAY = 6  # characters a span may hold beside its date and still be the date
+
+
+def _with_days(spans, hits: list[Hit]) -> tuple[list, set]:
     """Asked a day: before each span without one, the one day its sentence states, as a span of
     its own with the span's margin — the reader found the sentence, not its date ("那个会是几号开的"
-    spanned "资本市场工作作出重要部署" in "7月24日中央政治局会议对资本市场工作作出重要部署")."""
+    spanned "资本市场工作作出重要部署" in "7月24日中央政治局会议对资本市场工作作出重要部署");
+    before a span that holds a date among many other words ("克里于7月16日至19日访华。中国气候
+    变化事务特使解振华"), that date. Also the (passage, start, end) of the days added."""
     from rag.answering.reader import Span
 
-    out, seen = [], {(s.passage, s.start, s.end) for s in spans}
+    out, seen, added = [], {(s.passage, s.start, s.end) for s in spans}, set()
     texts = [reader_input(h) for h in hits]
     for s in spans:
         text = texts[s.passage]
-        if not has_day(s.text) and (day := sentence_day(text, s.start, s.end)) \
-                and (s.passage, *day) not in seen:
+        day = day_span(text, s.start, s.end) if has_day(s.text) else sentence_day(text, s.start, s.end)
+        if has_day(s.text) and day and day[1] - day[0] + _AROUND_DAY >= s.end - s.start:
+            day = None  # the span is its date, or little more ("于7月24日")
+        if day and (s.passage, *day) not in seen:
             seen.add((s.passage, *day))
+            added.add((s.passage, *day))
             out.append(Span(s.passage, day[0], day[1], text[day[0]:day[1]], s.margin))
         out.append(s)
-    return out
+    return out, added
 
 
 def snapshot(query: str, hits: list[Hit], spans) -> dict:
@@ -298,24 +312,6 @@ def tidy(span: str) -> str:
         if text.count(b) > text.count(a) and text.endswith(b):
             text = text[:-1]
     return text
-
-
-# a timestamp an article opens with ("2023-08-07 15:13:55，正文：…", "07/29 07:45，…")
-_STAMP = re.compile(r"\s*(?:发稿时间[：:]\s*)?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}/\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
-# "中新网7月29日电", "新华社北京8月2日电": the dateline a report opens with
-_DATELINE = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日\s*电")
-_PUBLISHED = re.compile(r"发布|发稿|刊发|刊登|报道|发表")
-
-
-def _in_dateline(text: str, a: int, b: int) -> bool:
-    """The span [a, b) is (in) a dateline's date ("中新网7月29日电")."""
-    return any(m.start() < b and m.end() > a for m in _DATELINE.finditer(text, max(0, a - 12), b + 2))
-
-
-def _stamp_end(text: str) -> int:
-    """Where the timestamp the passage opens with ends (0 without one)."""
-    m = _STAMP.match(text)
-    return m.end() if m else 0
 
 
 def _echoes_question(sentence: str, query: str) -> bool:

@@ -16,15 +16,20 @@ sentence says the same with the same polarity and contradicts none of its detail
   the majority ("3名自由派大法官" of 9), another role ("由A主办吗" against "由A指导，B主办")
   or another person ("致辞的是不是吴恳" against "吴俊辉少将在招待会上致辞"), or a post taken away, not
   given ("是否被任命为行政审判庭庭长" against "免去其…行政审判庭庭长职务", `rag.answering.roles`);
-* only something else ("是否派出驱逐舰跟踪" against "当时只有一艘美国海岸警卫队的巡逻艇在现场").
+* only something else ("是否派出驱逐舰跟踪" against "当时只有一艘美国海岸警卫队的巡逻艇在现场");
+* a first place held by another, or another grade for the event asked ("单人项目上拿的是金牌吗"
+  against "双人金牌、单人银牌", `rag.answering.rankings`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.answering.answer_type import DATES
-from rag.answering.asked_time import BASELINE, asked_time, other_time
+from rag.answering.asked_time import ASKED_YEAR, BASELINE, asked_time, other_time, relative_years
+from rag.answering.rankings import (minority, other_direction, other_grade, other_holder, other_partner,
+                                    other_rank)
 from rag.answering.roles import asked_person, asked_role, other_person, post_taken, role_holds
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.stated_number import number_holds, ordinal_holds
@@ -44,7 +49,7 @@ _ASKING_NEG = re.compile(rf"是否|{_A_NOT_A}")
 # changes and outcomes whose words say the opposite of each other
 _OPPOSITES = (("上涨", "下降"), ("上涨", "下跌"), ("增长", "下降"), ("增长", "减少"), ("上升", "下降"),
               ("提高", "降低"), ("增加", "减少"), ("扩大", "缩小"), ("盈利", "亏损"), ("战胜", "不敌"),
-              ("战胜", "负于"), ("战胜", "输给"))
+              ("战胜", "负于"), ("战胜", "输给"), ("承认", "否认"))
 
 
 def is_yes_no(question: str) -> bool:
@@ -58,13 +63,35 @@ def is_yes_no(question: str) -> bool:
 
 def claim_terms(question: str) -> set[str]:
     """The words of what a yes/no question claims: those after its 是否/是不是 ("特等奖是否是一个
-    独立的奖励等级" claims 独立/奖励/等级; what comes before sets the scene) — or, when it asks
+    独立的奖励等级" claims 独立/奖励/等级; what comes before sets the scene), or of the last clause of
+    a "…，…吗" question, less the words the clauses before it use — or, when it asks
     whether someone is a given person, the act or role just before ("招待会上致辞的国防武官是不是
     吴恳": the sentence of who gave the speech, not any sentence naming 吴恳)."""
     if asked_person(question):
         return terms(asked_role(question))
     asking = list(_ASKING_NEG.finditer(question))
-    return terms(question[asking[-1].end():]) if asking else set()
+    if asking:
+        return _longest(terms(question[asking[-1].end():]))
+    clauses = _clauses(question)
+    return _longest(terms(clauses[-1]) - terms("".join(clauses[:-1]))) if len(clauses) >= 2 else set()
+
+
+def claim_text(question: str) -> str:
+    """What a yes/no question claims, as written: after its last 是否/是不是, else its last clause
+    ("约140所大学…的劳资纠纷中，…是否表示会给教师加薪": 140所 sets the scene, it is no count claimed)."""
+    asking = list(_ASKING_NEG.finditer(question))
+    return question[asking[-1].end():] if asking else _clauses(question)[-1] if _clauses(question) else question
+
+
+def _clauses(question: str) -> list[str]:
+    """"…，白俄罗斯军方承认了这次越境吗？": the last clause claims, the ones before set the scene (a tag
+    clause such as "对吧" is none)."""
+    return [c for c in re.split(r"[，,；;]", question) if len(c.strip("？?！! ")) > 5]
+
+
+def _longest(words: set[str]) -> set[str]:
+    """The words not inside a longer one (华中科技大学, not also 华中 and 科技): each counts once."""
+    return {w for w in words if not any(w != o and w in o for o in words)}
 
 
 def verdict(question: str, sentence: str, hit: Hit, article: str = "") -> tuple[bool, str]:
@@ -86,10 +113,12 @@ def verdict(question: str, sentence: str, hit: Hit, article: str = "") -> tuple[
              or _other_day(asked, sentence, hit) or _unnamed(asked, whole)
              or role_holds(asked, sentence) is False or other_person(question, sentence)
              or post_taken(asked, sentence)
-             or _opposite(asked, sentence) or _other_direction(asked, sentence)
-             or _minority(asked, sentence)
+             or _opposite(asked, sentence) or other_direction(asked, sentence)
+             or minority(asked, sentence)
              or _other_place(asked, sentence) or _other_place_of_rank(asked, sentence)
-             or _only_other(asked, sentence))
+             or _only_other(asked, sentence)
+             or other_holder(asked, sentence) or other_grade(asked, sentence)
+             or other_partner(asked, sentence) or other_rank(asked, sentence))
     wrong_ordinal = ordinal_holds(asked, ordinal) is False
     contradicted = wrong_ordinal or other
     # the ordinal's sentence is shown when it decides, or nothing else does ("第七届…第一次全体会议"
@@ -155,6 +184,8 @@ def _other_day(asked: str, sentence: str, hit: Hit) -> bool:
     state the claim (`claim_clauses`)."""
     sentence = claim_clauses(asked, sentence)
     when = asked_time(asked)
+    if not hit.date and not relative_years(sentence, "2000-01-01") and not ASKED_YEAR.search(sentence):
+        when = replace(when, years=frozenset())  # an undated passage's other years are no time of the claim
     shared = set(DATES.findall(asked)) & set(DATES.findall(sentence))
     days_only = {int(d) for d in re.findall(r"(?<![月\d])(\d{1,2})[日号]", sentence)}  # "普京2日将…"
     return (not shared and other_time(sentence, hit, when)) or bool(
@@ -172,46 +203,6 @@ def _mentioned(name: str, text: str) -> bool:
     """``name`` is in ``text`` as written or, from three characters, as the short form of a name
     the text writes in full (安理会 of 安全理事会, 北交所 of 北京证券交易所: `in_other_length`)."""
     return name in text or (len(name) >= 3 and bool(in_other_length({name}, text, rare={name})))
-
-
-_MORE, _LESS = "高多快大强增涨升超", "低少慢小弱减降跌"
-# "是否低于全国工业投资": the question's comparison and what it compares with
-_ASKED_COMPARE = re.compile(r"(高于|多于|快于|大于|强于|超过|低于|少于|慢于|小于|弱于|不及|不如)([^，,。？?]{2,12})")
-# "较全国工业投资高3.5个百分点", "比上年增长", "高于全国平均水平": the sentence's comparison
-_SAID_COMPARE = re.compile(rf"(?:较|比)([^，,。；;]{{2,14}}?)([{_MORE}{_LESS}])|([{_MORE}{_LESS}])于([^，,。；;]{{2,12}})")
-
-
-def _other_direction(asked: str, sentence: str) -> bool:
-    """"是否低于全国工业投资" against "较全国工业投资高3.5个百分点": the sentence compares with the
-    same thing the other way."""
-    m = _ASKED_COMPARE.search(asked)
-    if not m:
-        return False
-    up = m.group(1)[0] in _MORE  # 超过 too; 不及/不如 are lower
-    against = terms(m.group(2))
-    for said in _SAID_COMPARE.finditer(sentence):
-        what, way = (said.group(1), said.group(2)) if said.group(1) else (said.group(4), said.group(3))
-        if against & terms(what) and (way in _MORE) != up:
-            return True
-    return False
-
-
-_MAJORITY = re.compile(r"占多数|过半|超过半数|超过一半|一半以上|半数以上|占大多数")
-_COUNTED = re.compile(r"(\d+)\s*[名个位家人]([^，,。；;、\d]{0,8})")
-
-
-def _minority(asked: str, sentence: str) -> bool:
-    """"自由派大法官是否占多数？" against "9名大法官中，有6名保守派大法官，3名自由派大法官": the
-    group asked (the words that set its count apart from the total's) is no more than half."""
-    if not _MAJORITY.search(asked):
-        return False
-    counts = [(int(n), after) for n, after in _COUNTED.findall(sentence)]
-    if len(counts) < 2:
-        return False
-    total, whole = max(counts)
-    own = terms(asked)
-    group = [n for n, after in counts if n < total and own & (terms(after) - terms(whole))]
-    return bool(group) and 2 * group[0] <= total
 
 
 def _opposite(asked: str, sentence: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.answer_type import (attached, counted, measured, names_counted, no_count, other_item, restates,
-                                       speaks_of, strict_miss, type_fit)
+from rag.answering.answer_type import attached, no_count, other_item, restates, strict_miss, type_fit
+from rag.answering.asked_of import counted, dated, measured, names_counted, speaks_of
 
 
 @pytest.mark.parametrize("question,short,fits", [
@@ -181,3 +181,24 @@ def test_a_kind_beyond_doubt_missed_is_marked(question, short, miss):
 ])
 def test_a_count_asked_in_a_measure_word_needs_a_number(question, short, missing):
     assert no_count(question, short) is missing
+
+
+@pytest.mark.parametrize("question,dates", [
+    ("湾高赛的报名截止日期是哪天？", "截止"),  # the word nearest the day
+    ("开幕式是哪天？", "开幕式"),
+    ("新规的施行日期是哪天？", "施行"),
+    ("这次活动的开始时间是什么时候？", None),  # the start of a range: any dated sentence may say it
+    ("发布会是哪天召开的？", None),  # what comes after the day is not read
+    ("展览共展出多少件作品？", None),
+])
+def test_what_a_day_is_asked_of(question, dates):
+    assert dated(question) == dates
+
+
+def test_the_place_asked_within_is_no_answer_and_a_venue_is_a_place():
+    asked = "联谊活动是在佛山哪个场馆举行的？"
+    assert restates(asked, "广东佛山") and restates(asked, "佛山")
+    assert not restates(asked, "佛山市体育馆")
+    assert type_fit(asked, "佛山市体育馆")["type_ok"] == 1.0
+    assert strict_miss(asked, type_fit(asked, "单身青年"))
+    assert strict_miss("为泰党推举的总理候选人是谁？", type_fit("为泰党推举的总理候选人是谁？", "泰党领导人"))

@@ -1,6 +1,6 @@
 """The time a question names, and evidence that speaks of another (`rag.answering.asked_time`)."""
 
-from rag.answering.asked_time import asked_time, other_time, other_year, relative_years
+from rag.answering.asked_time import asked_time, other_time, other_year, relative_years, said_days
 from rag.types import Hit
 
 
@@ -64,3 +64,18 @@ def test_evidence_of_another_day_is_told_apart():
     assert other_time("2024年3月8日，美国前总统特朗普向纽约联邦法院提出上诉。", passage, month)
     assert not other_time("2024年2月7日，上诉法院驳回特朗普的申诉。", passage, month)
     assert other_time("2023年2月7日，上诉法院驳回申诉。", passage, month)  # the year still counts
+
+
+def test_a_dateline_dates_no_event_and_a_bare_day_takes_its_month():
+    """"中国侨网厦门7月20日电…19日上午…到访": the visit was on 7月19日, the report filed on the 20th;
+    a bare day takes the month named before it, else the article's (the month before when the
+    day is later than the article's own)."""
+    sentence = "中国侨网厦门7月20日电据海沧区侨联消息，19日上午，槟城同安金厦公会一行8人到访海沧。"
+    asked = asked_time("槟城同安金厦公会7月19日到访海沧，代表团有多少人？")
+    assert not other_time(sentence, hit(sentence, "2023-07-20"), asked)
+    assert other_time(sentence, hit(sentence, "2023-07-20"), asked_time("7月18日到访的代表团有多少人？"))
+    assert said_days(sentence, "2023-07-20") == [(7, 19)]
+    assert said_days("8月2日至5日在京举行", None) == [(8, 2), (8, 5)]
+    assert said_days("31日晚抵达", "2023-08-01") == [(7, 31)]
+    assert said_days("兑换2019日元", "2023-08-01") == []
+    assert said_days("新华社北京24日电", "2023-08-24") == []

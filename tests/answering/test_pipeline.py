@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 
 import pytest
 
@@ -104,11 +103,12 @@ def test_a_refusal_is_what_the_engine_says_not_what_its_text_reads(loaded_index)
     assert not written.refused and written.text.startswith("70件") and "没有标注出处" in written.note
 
 
-def test_answer_is_fast_once_loaded(loaded_index):
-    answer("本次展览共展出多少件作品？", index=loaded_index)  # warm caches
-    t = time.perf_counter()
-    answer("海淀工匠杯竞赛共有多少名选手参赛？", index=loaded_index)
-    assert time.perf_counter() - t < 5  # ~0.3 s on an idle 2-core machine
+def test_a_loaded_index_answers_question_after_question(loaded_index):
+    """The loaded index, model and reader serve every question after the first (their seconds are
+    a benchmark's: `python bench/answers.py`, answer p50/p95 beside plain search)."""
+    first = answer("本次展览共展出多少件作品？", index=loaded_index)
+    second = answer("海淀工匠杯竞赛共有多少名选手参赛？", index=loaded_index)
+    assert first.text.startswith("70件") and second.text.startswith("596名"), (first.text, second.text)
 
 
 def test_empty_question_is_a_clear_error(loaded_index):

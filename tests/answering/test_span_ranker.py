@@ -200,3 +200,54 @@ def test_asked_a_day_the_one_day_of_a_spans_sentence_is_a_candidate_too():
     assert [c.short for c in day] == ["7月24日", "资本市场工作", "两家交易所"]
     assert day[0].features["margin"] == 2.0 and day[0].features["type_ok"] == 1.0
     assert [c.short for c in candidates("会议对什么工作作出部署？", hits, [topic])] == ["资本市场工作"]
+
+
+def test_asked_a_day_a_long_span_holding_one_gives_that_date_too():
+    """The reader spanned a date with half a sentence around it: the date is offered before it;
+    a span that is its date or little more adds nothing."""
+    text = "经中美双方商定，美国总统气候问题特使克里于7月16日至19日访华。中国气候变化事务特使解振华与克里会谈。"
+    hits = [Hit("d0", "c0", "", "2023-07-21", "s", text, 1.0, 0, len(text))]
+    long = "克里于7月16日至19日访华。中国气候变化事务特使解振华"
+    span = Span(0, text.index(long), text.index(long) + len(long), long, -1.0)
+    found = candidates("克里是几号到几号访华的？", hits, [span])
+    assert [c.short for c in found][:1] == ["7月16日至19日"] and found[0].features["margin"] == -1.0
+    short = "于7月16日至19日"
+    tight = Span(0, text.index(short), text.index(short) + len(short), short, 1.0)
+    assert len(candidates("克里是几号到几号访华的？", hits, [tight])) == 1
+
+
+def test_a_datelines_agency_and_place_and_a_byline_are_no_answers():
+    """"新华社北京7月20日电": who filed the report and from where; "（记者/刘灏）", "全媒记者马明玉":
+    who wrote it — never what a question asks, unless it asks about the report."""
+    text = "新华社北京7月20日电（记者/刘灏）生态环境部20日发布消息，中美应对气候变化对话在京举行。"
+    hits = [Hit("d0", "c0", "", "2023-07-21", "s", text, 1.0, 0, len(text))]
+
+    def span(s: str) -> Span:
+        return Span(0, text.index(s), text.index(s) + len(s), s, 5.0)
+
+    asked = "中美应对气候变化对话在北京哪个场所举行？"
+    assert candidates(asked, hits, [span("新华社")]) == [] and candidates(asked, hits, [span("北京")]) == []
+    assert candidates("对话由谁主持？", hits, [span("刘灏")]) == []
+    assert [c.short for c in candidates("这篇报道的记者是谁？", hits, [span("刘灏")])] == ["刘灏"]
+    assert [c.short for c in candidates("哪个部门发布了消息？", hits, [span("生态环境部")])] == ["生态环境部"]
+
+
+def test_a_day_asked_of_a_deadline_is_not_given_by_another_days_sentence():
+    """"报名截止日期是哪天": a sentence that never speaks of 截止 dates something else."""
+    text = "大赛已于8月14日在广州南沙正式启动，正在火热报名中。报名截止日期为9月30日。"
+    hits = [Hit("d0", "c0", "", "2023-08-18", "s", text, 1.0, 0, len(text))]
+
+    def span(s: str) -> Span:
+        return Span(0, text.index(s), text.index(s) + len(s), s, 2.0)
+
+    found = {c.short: c.features["measure_missing"] for c in
+             candidates("大赛的报名截止日期是哪天？", hits, [span("8月14日"), span("9月30日")])}
+    assert found == {"8月14日": 1.0, "9月30日": 0.0}
+
+
+def test_a_size_asked_in_a_measure_word_is_spoken_of_by_a_count_in_it():
+    """"代表团规模是多少人": "率团一行8人" says the size; a sentence with no count in 人 does not."""
+    text = "19日上午，公会主席周宴生率团一行8人到访海沧。代表团参观了青礁慈济祖宫。"
+    hits = [Hit("d0", "c0", "", "2023-07-20", "s", text, 1.0, 0, len(text))]
+    count = Span(0, text.index("8人"), text.index("8人") + 2, "8人", 5.0)
+    assert candidates("来访的代表团规模是多少人？", hits, [count])[0].features["measure_missing"] == 0.0

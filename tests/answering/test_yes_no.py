@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.yes_no import verdict
+from rag.answering.yes_no import claim_terms, verdict
 from rag.types import Hit
 
 SHOPS = "湖北咸宁市公安局温泉分局28日通报，成功打掉位于广东境内的4家洗钱金店、1家洗钱商行。"
@@ -14,6 +14,12 @@ HOSTS = "活动由共青团中央青年发展部指导，中国青年报社主�
 PARCEL = "据韩媒报道，该国蔚山市一家残疾人福利设施本月20日首次举报收到疑似含有毒气体的包裹。"
 DEVICES = ("余承东说，回顾去年，华为发布鸿蒙3，一年之后，鸿蒙4正式发布，他透露，截至目前，"
            "鸿蒙生态设备已达7亿台。")
+
+SEATS = "据此前报道，远进党在5月14日举行的国会下议院选举中获得席位最多，为泰党次之，泰自豪党排名第三。"
+LEAD = "围绕企业诉求，由司法分局牵头，推行“浙丽经开法治管家”政企衔接法治百人团。"
+PROFIT = "初步统计，上半年，商业银行累计实现净利润1.3万亿元，同比增长2.6%，增速较去年同期下降4.5个百分点。"
+EVENTS = "其中，余宗达将参加男子100米蛙泳，李贺将参加女子4×100米接力赛，黄华锋的参赛项目为男子三级跳远。"
+MEDALS = "王宗源2021年东京奥运会斩获男子3米板双人金牌、单人银牌。"
 
 
 def judge(question: str, sentence: str, passage: str | None = None, title: str = "") -> tuple[bool, str]:
@@ -51,6 +57,18 @@ def judge(question: str, sentence: str, passage: str | None = None, title: str =
      True),
     ("物业经理德奥利维拉8月15日在联邦法院出庭，是他第一次出庭吗？",  # the last clause of the claim dates it
      "新起诉书还将海湖庄园的物业经理卡洛斯·德奥利维拉列为被告，其将于31日在迈阿密出庭。", False),
+    ("法治百人团是由政务服务与大数据中心牵头推行的吗？", LEAD, False),  # another body leads
+    ("法治百人团是由司法分局牵头推行的吗？", LEAD, True),
+    ("白俄罗斯军方承认了这次越境吗？", "白俄罗斯军方否认有任何此类的领空侵犯行为。", False),
+    ("上半年商业银行净利润同比增长了2.6%吗？", PROFIT, True),  # 去年同期 is compared with, not when
+    ("李贺参加的是男子三级跳远吗？", EVENTS, False),  # said of 黄华锋
+    ("黄华锋参加的是男子三级跳远吗？", EVENTS, True),
+    ("查旦湿地是长江源区第二大的沼泽湿地吗？", "查旦湿地是长江源区最大的沼泽湿地，平均海拔超过4500米。", False),
+    ("获得席位最多的是为泰党吗？", SEATS, False),  # the first place is another party's
+    ("获得席位最多的是远进党吗？", SEATS, True),
+    ("男子3米板单人项目上拿的是金牌吗？", MEDALS, False),  # 金牌 goes with 双人
+    ("男子3米板双人项目上拿的是金牌吗？", MEDALS, True),
+    ("男子3米板单人项目上拿的是银牌吗？", MEDALS, True),
 ])
 def test_the_verdict_follows_what_the_sentence_contradicts(question, sentence, yes):
     assert judge(question, sentence)[0] is yes
@@ -86,3 +104,21 @@ def test_an_ordinal_that_only_sets_the_scene_is_not_shown_over_the_deciding_sent
     speaker = "会上，团北京市委书记郑晓博表示，东城青联要强化政治引领。"
     question = "东城青联第七届委员会第一次全体会议上讲话的团北京市委书记是孙新军吗？"
     assert judge(question, speaker, scene + speaker) == (False, speaker)
+
+
+def test_an_undated_passages_other_years_do_not_date_the_claim():
+    """A passage with no date whose other sentences name 2022: the claim's sentence names no year,
+    so "2023年7月27日的发布会…吗" is not contradicted by another year."""
+    text = "2022年，商业银行净利润增长7.1%。初步统计，上半年，商业银行累计实现净利润1.3万亿元，同比增长2.6%。"
+    sentence = "初步统计，上半年，商业银行累计实现净利润1.3万亿元，同比增长2.6%。"
+    hit = Hit("d0", "c0", "", None, "s", text, 1.0, 0, len(text))
+    assert verdict("据2023年7月27日的发布会，上半年商业银行净利润同比增长了2.6%吗？", sentence, hit)[0]
+    dated = Hit("d0", "c0", "", "2022-07-28", "s", text, 1.0, 0, len(text))
+    assert not verdict("据2023年7月27日的发布会，上半年商业银行净利润同比增长了2.6%吗？", sentence, dated)[0]
+
+
+def test_the_claim_of_a_question_without_shifou_is_its_last_clause():
+    assert claim_terms("波兰指责白俄罗斯军用直升机侵犯领空后，白俄罗斯军方承认了这次越境吗？") >= {"承认", "越境"}
+    assert "波兰" not in claim_terms("波兰指责白俄罗斯军用直升机侵犯领空后，白俄罗斯军方承认了这次越境吗？")
+    assert claim_terms("华中科技大学的李贺参加的是男子三级跳远吗？") == set()  # one clause: no scene to leave out
+    assert "华中" not in claim_terms("在成都，华中科技大学的李贺参加的是男子三级跳远吗？")  # counted once, whole
