@@ -97,6 +97,11 @@ def _other_day(sentence: str, asked: AskedTime, date: str | None = None) -> bool
     return not (months & asked.months)
 
 
+def bare_days(sentence: str) -> set[int]:
+    """The days a sentence names without their month ("普京2日将…"), its dateline left out."""
+    return {int(m.group(1)) for m in _BARE_DAY.finditer(DATELINE.sub(lambda m: " " * len(m.group()), sentence))}
+
+
 def said_days(sentence: str, date: str | None = None) -> list[tuple[int, int | None]]:
     """The (month, day or None) a sentence names, its dateline left out; a bare day ("19日上午")
     takes the month last named before it, else the month of the article's ``date``
@@ -117,6 +122,11 @@ def said_days(sentence: str, date: str | None = None) -> list[tuple[int, int | N
             month, today = int(date[5:7]), int(date[8:10])
             out.append((month if day <= today else (month - 2) % 12 + 1, day))
     return out
+
+
+def names_year(text: str) -> bool:
+    """``text`` names a year, written ("2023年") or relative ("去年")."""
+    return bool(ASKED_YEAR.search(text)) or any(word in text for word, _ in _RELATIVE_YEARS)
 
 
 def relative_years(text: str, date: str | None) -> set[str]:

@@ -27,7 +27,7 @@ import re
 from dataclasses import replace
 
 from rag.answering.answer_type import DATES
-from rag.answering.asked_time import ASKED_YEAR, BASELINE, asked_time, other_time, relative_years
+from rag.answering.asked_time import BASELINE, asked_time, bare_days, names_year, other_time
 from rag.answering.rankings import (minority, other_direction, other_grade, other_holder, other_partner,
                                     other_rank)
 from rag.answering.roles import asked_person, asked_role, other_person, post_taken, role_holds
@@ -184,10 +184,10 @@ def _other_day(asked: str, sentence: str, hit: Hit) -> bool:
     state the claim (`claim_clauses`)."""
     sentence = claim_clauses(asked, sentence)
     when = asked_time(asked)
-    if not hit.date and not relative_years(sentence, "2000-01-01") and not ASKED_YEAR.search(sentence):
+    if not hit.date and not names_year(sentence):
         when = replace(when, years=frozenset())  # an undated passage's other years are no time of the claim
     shared = set(DATES.findall(asked)) & set(DATES.findall(sentence))
-    days_only = {int(d) for d in re.findall(r"(?<![月\d])(\d{1,2})[日号]", sentence)}  # "普京2日将…"
+    days_only = bare_days(sentence)  # "普京2日将…"
     return (not shared and other_time(sentence, hit, when)) or bool(
         days_only and when.days and not days_only & {d for _, d in when.days})
 

@@ -1,6 +1,7 @@
 """The time a question names, and evidence that speaks of another (`rag.answering.asked_time`)."""
 
-from rag.answering.asked_time import asked_time, other_time, other_year, relative_years, said_days
+from rag.answering.asked_time import (asked_time, bare_days, names_year, other_time, other_year, relative_years,
+                                     said_days)
 from rag.types import Hit
 
 
@@ -79,3 +80,10 @@ def test_a_dateline_dates_no_event_and_a_bare_day_takes_its_month():
     assert said_days("31日晚抵达", "2023-08-01") == [(7, 31)]
     assert said_days("兑换2019日元", "2023-08-01") == []
     assert said_days("新华社北京24日电", "2023-08-24") == []
+
+
+def test_a_year_named_and_days_without_their_month():
+    assert names_year("2022年，营收达100亿元") and names_year("回顾去年，华为发布鸿蒙3")
+    assert not names_year("初步统计，上半年，净利润同比增长2.6%") and not names_year("卖出2000万辆")
+    assert bare_days("普京2日将与埃尔多安通电话") == {2}
+    assert bare_days("新华社北京24日电 8月19日，兑换2019日元") == set()
