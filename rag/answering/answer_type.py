@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.text.sentences import names
+from rag.text.tokenizer import tagged, word_frequency, words as cut
 
 # the currencies an amount of money is written in
 CURRENCY = "元|块|美元|欧元|英镑|日元|港元|港币|韩元|人民币|美金|卢布|澳元|加元|卢比|法郎|泰铢"
@@ -58,9 +59,7 @@ def people(text: str) -> bool:
     """``text`` names a person (jieba's person tags, a proper noun it does not know: 高丰, a
     surname and a given name jieba cuts as other words: 喻渭蛟, or a foreign name), not only
     bodies and titles ("中共中央政治局委员、中央政法委")."""
-    import jieba.posseg as pseg
-
-    words = list(pseg.cut(text))
+    words = tagged(text)
     return bool(re.search(r"[A-Za-z]|·", text)) or any(
         w.flag in ("nr", "nrfg", "nrt", "nz") and len(w.word) >= 2 for w in words) or (  # C罗, 奥斯曼·桑科
         bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text)) and text[0] in SURNAMES and len(words) >= 2
@@ -71,10 +70,7 @@ ORDINARY = 100  # jieba dictionary count from which a word is an ordinary word (
 
 
 def frequency(word: str) -> int:
-    import jieba
-
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ.get(word) or 0
+    return word_frequency(word)
 
 
 # a place word's generic tail: 广东境内 is 广东
@@ -168,9 +164,7 @@ def _within(query: str) -> str | None:
     m = re.search(r"([\u4e00-\u9fff]{2,6})的?哪", query)
     if not m:
         return None
-    import jieba
-
-    words = jieba.lcut(m.group(1))
+    words = cut(m.group(1))
     return words[-1] if len(words[-1]) >= 2 else None
 
 

@@ -11,6 +11,7 @@ import re
 
 from rag.answering.answer_type import ASKED_UNIT, CURRENCY, MEASURES, SAME_UNIT
 from rag.text.sentences import in_other_length
+from rag.text.tokenizer import tagged, word_tag, words
 
 # "胆囊结石的患病率是多少": 患病率 is what is measured; "人均薪酬是多少韩元" too
 _HOW_MUCH_END = re.compile(rf"(?:大约|大概|一共|总共|共|约|至少|最多|起码)?(?:是|为|有|达到?)?多少"
@@ -24,7 +25,7 @@ def measured(query: str) -> str | None:
     """The noun a "…是多少" question measures (患病率, 余额, 票房), which the evidence must name
     (`speaks_of`); or None."""
     m = _HOW_MUCH_END.search(query)
-    return _nouns(reversed(_words(query[max(0, m.start() - 8):m.start()])), prepend=True) if m else None
+    return _nouns(reversed(words(query[max(0, m.start() - 8):m.start()])), prepend=True) if m else None
 
 
 # "报名截止日期是哪天", "开幕式是什么时候": what the day asked is the day of
@@ -38,13 +39,11 @@ def dated(query: str) -> str | None:
     """What a "…是哪天" question dates, by the word nearest the day (截止 of "报名截止日期是哪天",
     开幕式), which the evidence must speak of (`speaks_of`): a day said of something else (the day
     a contest opened, "正在火热报名中") is not the deadline asked; or None."""
-    import jieba.posseg as pseg
-
     m = _WHEN_END.search(query)
     if not m:
         return None
     head, last = "", ""
-    for w in reversed(list(pseg.cut(query[max(0, m.start() - 10):m.start()]))):
+    for w in reversed((tagged(query[max(0, m.start() - 10):m.start()]))):
         if w.word in _DAY_WORDS:
             continue
         if not w.flag.startswith(("n", "v", "j", "l")) or w.word in ("是", "有") or len(head) + len(w.word) > 6:
@@ -59,23 +58,15 @@ def counted(query: str) -> str | None:
     (`names_counted`); or None. There is no such check for the role of "…的会长是谁": readers
     name roles in their own words (党首 for 领导人)."""
     m = _COUNTED.search(query)
-    return _nouns(_words(query[m.end():m.end() + 8])) if m else None
+    return _nouns(words(query[m.end():m.end() + 8])) if m else None
 
 
-def _words(text: str) -> list[str]:
-    import jieba
-
-    return jieba.lcut(text)
-
-
-def _nouns(words, prepend: bool = False) -> str | None:
-    """The nouns at the start of ``words`` joined (装机规模, not 规模 alone), by the dictionary's
+def _nouns(cut, prepend: bool = False) -> str | None:
+    """The nouns at the start of the words ``cut`` joined (装机规模, not 规模 alone), by the dictionary's
     tags; 参赛-like words are verbs whatever the dictionary says."""
-    import jieba.posseg as pseg
-
-    tags, noun = pseg.dt.word_tag_tab, ""
-    for w in words:
-        tag = tags.get(w, "n" if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w) else "x")
+    noun = ""
+    for w in cut:
+        tag = word_tag(w, "n" if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w) else "x")
         if not tag.startswith(_NOUN_TAGS) or re.fullmatch("参.", w) or len(noun) + len(w) > 6:
             break
         noun = w + noun if prepend else noun + w

@@ -21,6 +21,7 @@ import re
 from typing import Any, Iterable
 
 from rag.text.sentences import names, numbers, terms
+from rag.text.tokenizer import tagged
 
 _LEAD = re.compile(r"^(?:那么|那请问|那(?![些个里儿样])|还有|另外|此外|然后|再问一下|再问)[，,、\s]*")
 _DEICTIC = re.compile(r"这次|此次|本次|这个|那个|这项|这场|这些|那些|上述|(?<!应)该|这一|此事|这件事|"
@@ -115,10 +116,8 @@ def _strip_markers(text: str) -> str:
 
 def last_person(texts: Iterable[str]) -> str | None:
     """The last person name (jieba tag nr) in the first text that has one."""
-    import jieba.posseg as pseg
-
     for text in texts:
-        found = [w.word for w in pseg.cut(_strip_markers(text))
+        found = [w.word for w in tagged(_strip_markers(text))
                  if w.flag in ("nr", "nrfg", "nrt") and 2 <= len(w.word) <= 4]
         if found:
             return found[-1]

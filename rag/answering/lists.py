@@ -17,6 +17,7 @@ from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.span_ranker import Candidate
 from rag.answering.span_shape import enumeration, is_count, list_in_passage, ordinal_items
 from rag.text.sentences import passage_sentences
+from rag.text.tokenizer import tagged
 from rag.types import Hit
 
 LIST_SLACK = 1.0  # log-odds below the best span within which items of other sentences are joined
@@ -64,9 +65,7 @@ def items_across(found: list[tuple[Candidate, float]], hits: list[Hit]) -> list[
 def whole_item(short: str) -> bool:
     """An item (or items), not a broken clause: not ending on a verb or a particle
     ("满足没有直达车、或者有" is cut out of a clause)."""
-    import jieba.posseg as pseg
-
-    words = list(pseg.cut(short))
+    words = tagged(short)
     return bool(words) and (
         words[-1].flag not in ("v", "u", "uj", "ul", "c", "p", "d", "r", "y") or people(short))  # 黄溪/nr 连/u
 
@@ -85,13 +84,11 @@ _ENUM_END = ("…", "……", "等")
 def asked_head(query: str) -> str | None:
     """The noun a list question asks for, three characters or more (兴趣课程; not 国家 or 功能,
     which any enumeration of the article may seem to answer)."""
-    import jieba.posseg as pseg
-
     m = _ASKED_OF.search(query)
     if not m:
         return None
     head = ""
-    for w in pseg.cut(query[m.end():m.end() + 10]):
+    for w in tagged(query[m.end():m.end() + 10]):
         if not w.flag.startswith(("n", "vn")) or len(head) + len(w.word) > 8:
             break
         head += w.word

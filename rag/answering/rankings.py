@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 
 from rag.text.sentences import terms
+from rag.text.tokenizer import word_tag
+from rag.text.tokenizer import words as cut
 
 # a first place the question gives someone: "获得席位最多的是为泰党吗", "票房最高的是《X》吗"
 _FIRST = r"最[多高大少低快早强好长]|第一|榜首|首位"
@@ -46,8 +48,6 @@ def other_grade(asked: str, sentence: str) -> bool:
     """The sentence lists events with their grades and gives the question's event another one:
     the word right before a grade ("单人" of "单人银牌") is the event it goes with, and the events
     the question names are given only grades other than the one it asks."""
-    import jieba
-
     for grades in _GRADES:
         wanted = [g for g in grades if g in asked]
         if len(wanted) != 1:
@@ -55,7 +55,7 @@ def other_grade(asked: str, sentence: str) -> bool:
         words, given = terms(asked), set()
         for item in _ITEMS.split(sentence):
             for g in grades:
-                if (at := item.find(g)) > 0 and (before := jieba.lcut(item[:at])) and before[-1] in words:
+                if (at := item.find(g)) > 0 and (before := cut(item[:at])) and before[-1] in words:
                     given.add(g)
         if given and wanted[0] not in given:
             return True
@@ -85,10 +85,7 @@ def other_partner(asked: str, sentence: str) -> bool:
 
 def _things(text: str) -> set[str]:
     """The words of ``text`` that name things, not acts (三级跳远, not 参加: "参赛" says 参加 too)."""
-    import jieba.posseg as pseg
-
-    tags = pseg.dt.word_tag_tab
-    return {t for t in terms(text) if len(t) >= 2 and not tags.get(t, "n").startswith(("v", "d", "u", "p", "c", "r"))}
+    return {t for t in terms(text) if len(t) >= 2 and not word_tag(t, "n").startswith(("v", "d", "u", "p", "c", "r"))}
 
 
 _NTH_RANK = re.compile(r"第([二三四五六七八九十\d]+)([大多高长深快])")

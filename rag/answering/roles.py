@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text.tokenizer import tagged
+
 # the roles an organisation takes in an event, longest first so 联合主办 is read whole
 _ROLES = ("联合主办", "共同主办", "主办", "承办", "协办", "指导", "主管", "支持", "赞助", "发起",
           "牵头", "组织", "举办", "主持", "策划", "出品", "冠名")
@@ -72,11 +74,9 @@ def _split_name(text: str) -> str | None:
     """A name at the end of ``text`` that jieba cuts into a surname and a word (孙 + 新军): the
     surname alone, tagged a person in the question's context, then a word of one or two
     characters."""
-    import jieba.posseg as pseg
-
     from rag.answering.answer_type import SURNAMES
 
-    words = list(pseg.cut(text))
+    words = tagged(text)
     if len(words) >= 2 and words[-2].word in SURNAMES and words[-2].flag == "nr" and len(words[-1].word) <= 2:
         return words[-2].word + words[-1].word
     return None
@@ -93,14 +93,12 @@ def asked_role(question: str) -> str:
 def other_person(question: str, evidence: str) -> bool:
     """The question asks whether someone is a given person, and the evidence names another
     person (not the reporter of its byline) and never that one."""
-    import jieba.posseg as pseg
-
     from rag.answering.answer_type import ORDINARY, frequency
 
     name = asked_person(question)
     if name is None or name[-2:] in evidence:
         return False
-    said = {w.word for w in pseg.cut(evidence)  # jieba tags 柏林 nr too: a known word is no name here
+    said = {w.word for w in tagged(evidence)  # jieba tags 柏林 nr too: a known word is no name here
             if w.flag in ("nr", "nrfg", "nrt") and len(w.word) >= 2 and frequency(w.word) < ORDINARY}
     said |= set(re.findall(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,6}", evidence))
     return any(p not in question and not re.search(rf"记者\s*{re.escape(p)}", evidence) for p in said)

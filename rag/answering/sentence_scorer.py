@@ -58,6 +58,7 @@ from rag.embedding.embedder import on_reference_scale
 from rag.embedding.encoder import Encoder
 from rag.text.chunking import CLOSING, SENTENCE_FINAL
 from rag.text.sentences import numbers, passage_sentences, terms
+from rag.text.tokenizer import tagged
 from rag.types import Hit
 
 THRESHOLD = 0.55
@@ -183,10 +184,8 @@ def kind_strength(text: str, kind: str | None, units: set[str] = frozenset()) ->
         return best
     if kind == "time":
         return 1.0 if _DATE_EXACT.search(text) else 0.8 if _DATE.search(text) else 0.0
-    import jieba.posseg as pseg
-
     tags = {"person": {"nr", "nrfg", "nrt"}, "place": {"ns"}}[kind]
-    return 1.0 if any(w.flag in tags for w in pseg.cut(text)) else 0.0
+    return 1.0 if any(w.flag in tags for w in tagged(text)) else 0.0
 
 
 class SentenceScorer:

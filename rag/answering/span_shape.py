@@ -17,6 +17,7 @@ from rag.answering.respectively import respective
 from rag.answering.sentence_scorer import complete_number
 from rag.text.chunking import split_sentences
 from rag.text.sentences import terms
+from rag.text.tokenizer import tagged, word_spans
 
 # 截至 asks a deadline ("报名截至哪天") unless a time follows it ("截至6月末，余额是多少")
 _UNTIL = r"截[止至](?!\s*[\d一二三四五六七八九十今去明本上下前目当年月日底末])"
@@ -110,10 +111,8 @@ def shape(text: str, a: int, b: int, question: str) -> tuple[int, int]:
 def _before_echo(text: str, a: int, b: int, question: str) -> int:
     """"王小洪、张军、应勇出席会议" for "有哪些人出席": the list ends where the question's own
     verb and words follow its last item (a verb of the question, then only its words)."""
-    import jieba.posseg as pseg
-
     asked = terms(question)
-    verbs = {t for t in asked if len(t) >= 2 and all(w.flag.startswith("v") for w in pseg.cut(t))}
+    verbs = {t for t in asked if len(t) >= 2 and all(w.flag.startswith("v") for w in tagged(t))}
     for at in range(text.rfind("、", a, b) + 3, b - 1):  # the last item keeps two characters
         tail = text[at:b]
         if any(tail.startswith(v) for v in verbs) and terms(tail) - {tail} <= asked:
@@ -199,9 +198,7 @@ def _coded_items(text: str, lo: int, hi: int, seps: list[int]) -> tuple[int, int
 
 def _word_start(text: str, lo: int, i: int) -> int:
     """``i`` moved back to the start of the jieba word it falls in ("无人机", not "人机")."""
-    import jieba
-
-    for _, a, b in jieba.tokenize(text[lo:i + 8]):
+    for _, a, b in word_spans(text[lo:i + 8]):
         if a <= i - lo < b:
             return lo + a
     return i
@@ -209,10 +206,8 @@ def _word_start(text: str, lo: int, i: int) -> int:
 
 def _word_end(text: str, hi: int, i: int) -> int:
     """``i`` moved on to the end of the jieba word it falls in."""
-    import jieba
-
     start = max(0, i - 8)
-    for _, a, b in jieba.tokenize(text[start:hi]):
+    for _, a, b in word_spans(text[start:hi]):
         if a < i - start < b:
             return start + b
     return i

@@ -34,6 +34,7 @@ from rag.answering.roles import asked_person, asked_role, other_person, post_tak
 from rag.answering.sentence_scorer import clean_sentence
 from rag.answering.stated_number import number_holds, ordinal_holds
 from rag.text.sentences import in_other_length, names, numbers, passage_sentences, terms
+from rag.text.tokenizer import tagged, word_spans
 from rag.types import Hit
 
 _A_NOT_A = r"是不是|有没有|会不会|能不能|对不对|可不可以|要不要|该不该|需不需要|用不用|算不算"
@@ -129,9 +130,7 @@ def verdict(question: str, sentence: str, hit: Hit, article: str = "") -> tuple[
 
 def negations(text: str) -> list[int]:
     """Where ``text``'s negation words start."""
-    import jieba
-
-    return [at for word, at, _ in jieba.tokenize(text)
+    return [at for word, at, _ in word_spans(text)
             if word in _NEG_CHARS or word.startswith(_NEG_WORDS)]
 
 
@@ -217,9 +216,7 @@ _ONLY = re.compile(r"只有|仅有|唯有|只剩")
 
 def _place_after(text: str, at: int) -> str | None:
     """The place name (jieba ns) that starts right after ``at``, if any."""
-    import jieba.posseg as pseg
-
-    first = next(iter(pseg.cut(text[at:at + 12])), None)
+    first = next(iter(tagged(text[at:at + 12])), None)
     return first.word if first is not None and first.flag == "ns" else None
 
 
@@ -242,10 +239,8 @@ def _other_place_of_rank(asked: str, sentence: str) -> bool:
     """"是首尔市一家残疾人福利设施吗" against "蔚山市一家残疾人福利设施": the words after the
     asked place's 市/省/县… are in the sentence, after another place of the same rank, and the
     asked place is nowhere in the sentence (该市, 本省 name no other place)."""
-    import jieba.posseg as pseg
-
     ends, at = set(), 0  # where a place word (广州市) or a lone rank (首尔/市) ends
-    for w in pseg.cut(asked):
+    for w in tagged(asked):
         at += len(w.word)
         if w.word[-1] in _RANK and (len(w.word) == 1 or w.flag == "ns"):  # not 社区, 农村
             ends.add(at - 1)
@@ -266,7 +261,5 @@ def _only_other(asked: str, sentence: str) -> bool:
     and never names the thing the question asks about (驱逐舰)."""
     if not _ONLY.search(sentence) or _ONLY.search(asked):
         return False
-    import jieba.posseg as pseg
-
-    things = {w.word for w in pseg.cut(asked) if w.flag in ("n", "nz") and len(w.word) >= 2}
+    things = {w.word for w in tagged(asked) if w.flag in ("n", "nz") and len(w.word) >= 2}
     return any(t not in sentence for t in things)

@@ -99,29 +99,14 @@ def is_furniture(line: str) -> bool:
 
 
 # ------------------------------------------------------------- layout repair
-_jieba = None
-
-
 def _word_spans(left: str, right: str) -> bool:
     """True if a dictionary word runs across the break (jieba: "水|墨" -> 水墨)."""
-    global _jieba
     if not (_CJK.match(left[-1]) and _CJK.match(right[0])):
         return False
-    if _jieba is None:
-        try:
-            import logging
-
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            _jieba = jieba
-        except ImportError:  # without jieba: trust clause punctuation alone
-            _jieba = False
-    if not _jieba:
-        return sum(ch in _CLAUSE for ch in left) >= 2
+    from rag.text.tokenizer import words  # jieba loads only when a page needs its breaks read
     tail, head = left[-4:], right[:4]
     pos = 0
-    for tok in _jieba.lcut(tail + head, HMM=False):
+    for tok in words(tail + head, hmm=False):
         if pos < len(tail) < pos + len(tok):
             return True
         pos += len(tok)

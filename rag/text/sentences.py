@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rag.text.chunking import CLOSING, SENTENCE_FINAL, split_sentences
-from rag.text.tokenizer import tokenize
+from rag.text.tokenizer import tagged, tokenize
 from rag.types import Hit
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -35,10 +35,8 @@ def numbers(text: str) -> set[str]:
 
 def names(text: str) -> set[str]:
     """Person, place and organisation names (jieba POS tags) and 《titles》."""
-    import jieba.posseg as pseg
-
     found = {m.group() for m in _TITLE_QUOTE.finditer(text)}
-    for w in pseg.cut(text):
+    for w in tagged(text):
         if w.flag in _NAME_TAGS and 2 <= len(w.word) <= 12:
             found.add(w.word)
     return found

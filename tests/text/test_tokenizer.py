@@ -40,6 +40,25 @@ def test_on_demand_lexicon_cuts_exactly_like_the_full_dictionary():
         assert [tuple(p) for p in pseg.cut(text)] == [tuple(p) for p in full_pos.cut(text)], text
 
 
+def test_the_first_cut_anywhere_starts_jieba_on_the_lexicon(tmp_path):
+    """A fresh process whose first cut is an answering rule's (not a search) (a name's tags, a word's
+    frequency) still gives jieba the on-demand lexicon: every module cuts through rag.text.tokenizer."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import jieba\n"
+             "from rag.answering.answer_type import frequency\n"
+             "from rag.text.sentences import names\n"
+             "names('张良一边观看展览，一边与劳模代表交谈。')\n"
+             "frequency('武汉')\n"
+             "print(type(jieba.dt.FREQ).__name__)\n")
+    env = dict(os.environ, NEWSRAG_CACHE=str(tmp_path))  # no lexicon made yet
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["Lexicon"]
+    assert list((tmp_path / "jieba").glob("lexicon-*.bin"))
+
+
 def test_bigrams_find_a_name_however_jieba_cut_it():
     """毛军发: jieba cuts the sentence 毛军 / 发出 (the name is gone from its words),
     the bigrams still hold 毛军 and 军发, which the question's bigrams look up."""
