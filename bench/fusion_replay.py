@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import Config, Index, build_index  # noqa: E402
 from rag.evaluation.data import load_questions, retrieval_metrics, write_corpus  # noqa: E402
-from rag.retrieval.fusion import score_fusion  # noqa: E402
+from rag.embedding.embedder import fusion_window  # noqa: E402
+from rag.retrieval.fusion import cosine_fusion, score_fusion  # noqa: E402
 from rag.store.protocol import Filters  # noqa: E402
 from rag.text.tokenizer import query_terms  # noqa: E402
 
@@ -90,9 +91,19 @@ def flat(tau: float, hi: float, lo: float = 0.2, nth: int = 4):
     return fuse
 
 
-RULES = {"kw 0.8 : dense 0.2 (default)": fixed(0.8), "0.7 : 0.3": fixed(0.7), "0.5 : 0.5": fixed(0.5),
-         "0.3 : 0.7": fixed(0.3), "dense only": fixed(0.0), "keyword only": fixed(1.0),
-         **{f"flat τ {t}, hi {h}": flat(t, h) for t in (0.1, 0.2, 0.3, 0.5) for h in (0.5, 0.6, 0.8)}}
+def window(w: float):
+    return lambda kw, dn: cosine_fusion(kw, dn, 0.8, 0.2, w)
+
+
+def rules(model: str) -> dict:
+    """Every rule; the model's own window (`FUSION_WINDOW`) or min-max fusion is the default."""
+    own = fusion_window(model)
+    return {**{f"cosine window {w}" + (" (default)" if w == own else ""): window(w)
+               for w in sorted({0.015, 0.02, 0.0225, 0.03, 0.04, 0.06, 0.08, 0.1} | ({own} - {None}))},
+            "kw 0.8 : dense 0.2 (min-max)" + ("" if own else " (default)"): fixed(0.8),
+            "0.7 : 0.3": fixed(0.7), "0.5 : 0.5": fixed(0.5),
+            "0.3 : 0.7": fixed(0.3), "dense only": fixed(0.0), "keyword only": fixed(1.0),
+            **{f"flat τ {t}, hi {h}": flat(t, h) for t in (0.1, 0.2, 0.3, 0.5) for h in (0.5, 0.6, 0.8)}}
 
 
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10")
@@ -131,6 +142,7 @@ def main() -> None:
     if args.cache:
         args.cache.write_bytes(pickle.dumps(data))
     names = args.dev + args.sets
+    RULES = rules(args.model)  # noqa: N806
     scores = {name: {fmt: score(rule, data[fmt]) for fmt in names} for name, rule in RULES.items()}
     print("| fusion (H@1 / H@5 / H@10 / MRR@10) | " + " | ".join(names) + " |")
     print("|---" * (len(names) + 1) + "|")

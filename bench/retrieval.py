@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--weights", nargs="+", default=None,
                     help="keyword:dense weight pairs for the fused rows (default: the config's)")
     ap.add_argument("--modes", nargs="+", default=["keyword", "dense", "hybrid"])
-    ap.add_argument("--fusion", choices=["score", "rrf"], default=None)
+    ap.add_argument("--fusion", choices=["cosine", "score", "rrf"], default=None)
     args = ap.parse_args()
     overrides = {k: v for k, v in (("model", args.model), ("fusion", args.fusion)) if v}
     config = Config(**overrides)

@@ -67,9 +67,15 @@ class ChunkingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     model_config = _SECTION
 
-    fusion: Literal["score", "rrf"] = Field("score", description="how the two legs are fused")
+    fusion: Literal["cosine", "score", "rrf"] = Field(
+        "cosine", description="how the two legs are fused: cosine (a cosine gap counts the same "
+        "in every query), score (cosine min-max scaled per query) or rrf (by rank)")
     keyword_weight: float = Field(0.8, ge=0, description="share of the keyword leg")
     dense_weight: float = Field(0.2, ge=0, description="share of the dense leg")
+    dense_window: float | None = Field(
+        None, gt=0, le=2, description="cosine fusion: the cosine gap below the closest passage "
+        "that costs the dense leg its whole weight; None = the model's measured window "
+        "(e5-small 0.0225); a model without one is fused by min-max scaling (score)")
     rrf_k: int = Field(60, ge=1, description="rank offset of reciprocal rank fusion")
     candidates: int = Field(50, ge=1, description="hits per leg before fusion")
     max_query_chars: int = Field(500, ge=10)

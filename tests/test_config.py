@@ -35,7 +35,7 @@ def clean_env(monkeypatch):
 def test_defaults_are_grouped_in_sections():
     c = Config()
     assert (c.embedding.model, c.embedding.backend) == ("e5-small", "openvino")
-    assert (c.chunking.chunk_size, c.retrieval.fusion, c.store.kind) == (350, "score", "faiss")
+    assert (c.chunking.chunk_size, c.retrieval.fusion, c.store.kind) == (350, "cosine", "faiss")
     assert c.llm.base_url is None and c.server.host == "127.0.0.1" and c.server.port == 7860
     assert c.timezone == "Asia/Shanghai" and c.cache_dir == Path("~/.cache/newsrag").expanduser()
 

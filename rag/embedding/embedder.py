@@ -97,6 +97,18 @@ def model_licence(model: str) -> str:
 COSINE_SCALE = {"e5-small": {"query": (1.766, -0.803), "passage": (1.544, -0.600)}}
 
 
+#: The cosine gap below a query's closest passage that costs the dense leg its whole weight in
+#: cosine fusion (`rag.retrieval.fusion.cosine_fusion`), in the model's own cosine. Chosen on
+#: sets no retrieval table reports (RGB zh_int, CMRC; `bench/fusion_replay.py --dev`); a model
+#: not listed (m3e-small: no window beat min-max there or on the reported sets) is fused by
+#: min-max scaling, which needs no calibration.
+FUSION_WINDOW = {"e5-small": 0.0225}
+
+
+def fusion_window(model: str) -> float | None:
+    return FUSION_WINDOW.get(model)
+
+
 def on_reference_scale(cosines, model: str, kind: str) -> np.ndarray:
     """``cosines`` of ``model`` (query or passage pairs) on m3e-small's scale."""
     a, b = COSINE_SCALE.get(model, {}).get(kind, (1.0, 0.0))

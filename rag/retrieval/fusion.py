@@ -1,13 +1,25 @@
 """Fusion of the keyword and dense result lists.
 
-Two methods, chosen by ``Config.fusion``:
+Three methods, chosen by ``Config.retrieval.fusion``:
 
-* ``score`` (default): a weighted sum of normalised scores — BM25 divided by
-  the best BM25 score of the query, cosine min-max scaled over the dense
-  candidates. Unlike rank fusion it keeps *how much* better the first keyword
-  hit is, which is what lets fusion beat its best leg when one leg is weak
-  (measured in bench/retrieval.py; see README "What moved the numbers").
+* ``cosine`` (default): a weighted sum of BM25 divided by the query's best BM25 score
+  and of each passage's cosine measured from the best one in a fixed window of cosine
+  (the model's `rag.embedding.embedder.FUSION_WINDOW`, or ``dense_window``): 1 for the
+  closest passage, 0 one window below it, less further down. A model with no measured
+  window is fused like ``score``.
+* ``score``: the same keyword part, cosine min-max scaled over the dense candidates.
 * ``rrf``: weighted reciprocal rank fusion, which ignores score gaps.
+
+Why a fixed window: both score methods keep *how much* better the first keyword hit is,
+which is what lets fusion beat its best leg when one leg is weak (bench/retrieval.py). But
+min-max scaling stretches every query's dense candidates over the same 0..1, so candidates
+that are all about as close in meaning differ as much as candidates far apart; where the
+keyword leg is flat too (a pool of snippets on one topic) the stretched dense leg decides
+by noise, and where the dense leg's best is far ahead the stretch hides how far. A fixed
+window keeps the model's own distances: a cosine gap means the same in every query.
+Replayed on both legs' top 50 with e5-small (`bench/fusion_replay.py`, docs/benchmarks.md,
+session 21): rgb_zh Hit@1 .763 -> .800, ChronoQA .921 -> .928, CRUD .801 -> .803, no
+figure of the three sets lower than with min-max scaling.
 """
 
 from __future__ import annotations
@@ -41,6 +53,27 @@ def score_fusion(keyword: Ranked, dense: Ranked, keyword_weight: float,
         span = (hi - lo) or 1.0
         for key, s in dense:
             fused[key] = fused.get(key, 0.0) + dense_weight * (s - lo) / span
+    return _sorted(fused)
+
+
+def cosine_fusion(keyword: Ranked, dense: Ranked, keyword_weight: float, dense_weight: float,
+                  window: float) -> list[tuple[int, float]]:
+    """Weighted sum of the keyword score over the query's best and of the cosine's distance
+    from the best one in units of ``window`` (1 at the best, 0 one window below); a key
+    missing from the keyword list gets 0 there, one missing from the dense list the lowest
+    cosine of the list (it ranked below all of them)."""
+    if window <= 0:
+        raise ValueError(f"window must be a positive cosine difference, got {window!r}")
+    fused: dict[int, float] = {}
+    if keyword and keyword_weight > 0:
+        top = keyword[0][1] or 1.0
+        for key, s in keyword:
+            fused[key] = keyword_weight * s / top
+    if dense and dense_weight > 0:
+        best, floor = dense[0][1], dense[-1][1]
+        near = {key: s for key, s in dense}
+        for key in fused.keys() | near.keys():
+            fused[key] = fused.get(key, 0.0) + dense_weight * (1 + (near.get(key, floor) - best) / window)
     return _sorted(fused)
 
 

@@ -17,9 +17,9 @@ from typing import Literal
 
 from rag import params
 from rag.config import Config
-from rag.embedding.embedder import Embedder
+from rag.embedding.embedder import Embedder, fusion_window
 from rag.errors import IndexMismatchError
-from rag.retrieval.fusion import rrf, score_fusion
+from rag.retrieval.fusion import cosine_fusion, rrf, score_fusion
 from rag.store.manifest import Manifest
 from rag.store.protocol import Filters, StoreReader, open_reader
 from rag.text.tokenizer import query_terms
@@ -129,7 +129,9 @@ class Index:
             fused = list(kw or dense)
         elif c.fusion == "rrf":
             fused = rrf([kw, dense], (c.keyword_weight, c.dense_weight), c.rrf_k)
-        else:
+        elif c.fusion == "cosine" and (window := c.dense_window or fusion_window(self.embedder.name)):
+            fused = cosine_fusion(kw, dense, c.keyword_weight, c.dense_weight, window)
+        else:  # score, or cosine for a model with no measured window
             fused = score_fusion(kw, dense, c.keyword_weight, c.dense_weight)
         hits = self.reader.hits(fused[: n * 2])
         if prefer:
