@@ -168,11 +168,17 @@ def _within(query: str) -> str | None:
     return words[-1] if len(words[-1]) >= 2 else None
 
 
+# "几个国家", "多少个": 个 counts anything, so `unit_fits` leaves it out (6国 answers it), but a
+# count it asks is still a number; 几个月 / 几个小时 ask a length of time ("半年")
+_COUNTED_IN_GE = re.compile(r"(?:多少|(?<!哪)几)个(?!月|小时|星期|钟头|工作日|季度)")
+
+
 def no_count(query: str, short: str) -> bool:
-    """A count asked ("一共撤离了多少人", "多少架") and a short answer with no number at all
-    ("美国公民“尽快”离开海地"): no answer, whatever else fits."""
+    """A count asked ("一共撤离了多少人", "多少架", "几个国家") and a short answer with no number
+    at all ("美国公民“尽快”离开海地", "印度、南非等"): no answer, whatever else fits."""
     asked = [t for t, rx in ASKS.items() if rx.search(query)]
-    return asked == ["number"] and ASKED_UNIT.search(query) is not None and not HAS["number"].search(short)
+    return (asked == ["number"] and (ASKED_UNIT.search(query) or _COUNTED_IN_GE.search(query)) is not None
+            and not HAS["number"].search(short))
 
 
 def unit_fits(query: str, short: str) -> bool:

@@ -178,6 +178,10 @@ def test_a_kind_beyond_doubt_missed_is_marked(question, short, miss):
     ("美国这次一共撤离了多少人？", "三百余人", False),  # a count in Chinese numerals
     ("门票多少钱？", "免费", False),  # money: free is an answer
     ("营业收入是多少？", "较上年明显增加", False),  # no measure word asked: the fitted weights decide
+    ("林芳正计划访问几个亚非国家？", "印度、南非等", True),  # 个 counts too
+    ("林芳正计划访问几个亚非国家？", "6国", False),
+    ("林芳正计划访问哪几个国家？", "印度、南非等", False),  # 哪几个 asks which
+    ("工程还要几个月完工？", "半年", False),  # a length of time
 ])
 def test_a_count_asked_in_a_measure_word_needs_a_number(question, short, missing):
     assert no_count(question, short) is missing
