@@ -30,6 +30,8 @@ def measured(query: str) -> str | None:
 
 # "报名截止日期是哪天", "开幕式是什么时候": what the day asked is the day of
 _WHEN_END = re.compile(r"(?:是|为|定在|在)?(?:哪一?天|几号|几月几[日号]|什么时候|何时|什么日子)(?:来着|呢|啊)?[？?]?$")
+# "将于哪一天生效", "何时起施行": the act the day is asked of comes after it
+_WHEN_ACT = re.compile(r"(?:哪一?天|几号|几月几[日号]|什么时候|何时)(?:起|开始)?([\u4e00-\u9fff]{2,4}?)(?:的|了)?(?:呢|啊)?[？?]?$")
 _DAY_WORDS = {"日期", "时间", "日子", "时候", "具体", "大概", "大约"}  # the day itself
 # what any dated thing does: not what sets this day apart ("开始时间" is the start of a range)
 _EVENT_WORDS = {"举办", "举行", "召开", "开展", "进行", "开始", "结束", "起止", "活动", "正式", "这次", "此次", "本次"}
@@ -37,11 +39,15 @@ _EVENT_WORDS = {"举办", "举行", "召开", "开展", "进行", "开始", "结
 
 def dated(query: str) -> str | None:
     """What a "…是哪天" question dates, by the word nearest the day (截止 of "报名截止日期是哪天",
-    开幕式), which the evidence must speak of (`speaks_of`): a day said of something else (the day
-    a contest opened, "正在火热报名中") is not the deadline asked; or None."""
+    开幕式), or the act asked after the day (生效 of "将于哪一天生效"), which the evidence must
+    speak of (`speaks_of`): a day said of something else (the day a contest opened, "正在火热报名中";
+    the day a law was signed) is not the day asked; or None."""
     m = _WHEN_END.search(query)
     if not m:
-        return None
+        act = _WHEN_ACT.search(query)
+        first = tagged(act.group(1))[:1] if act else []
+        return (first[0].word if first and first[0].flag.startswith(("v", "n")) and len(first[0].word) >= 2
+                and first[0].word not in _EVENT_WORDS else None)
     head, last = "", ""
     for w in reversed((tagged(query[max(0, m.start() - 10):m.start()]))):
         if w.word in _DAY_WORDS:

@@ -192,7 +192,11 @@ def test_a_count_asked_in_a_measure_word_needs_a_number(question, short, missing
     ("开幕式是哪天？", "开幕式"),
     ("新规的施行日期是哪天？", "施行"),
     ("这次活动的开始时间是什么时候？", None),  # the start of a range: any dated sentence may say it
-    ("发布会是哪天召开的？", None),  # what comes after the day is not read
+    ("发布会是哪天召开的？", None),  # an act any dated event has (召开) sets nothing apart
+    ("《行政处罚法》修正案将于哪一天生效？", "生效"),  # the act asked after the day: not the day it was signed
+    ("新规何时起施行？", "施行"),
+    ("神舟十六号何时发射？", "发射"),
+    ("第19届亚洲运动会何时举行？", None),
     ("展览共展出多少件作品？", None),
 ])
 def test_what_a_day_is_asked_of(question, dates):
