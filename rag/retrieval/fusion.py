@@ -19,7 +19,8 @@ by noise, and where the dense leg's best is far ahead the stretch hides how far.
 window keeps the model's own distances: a cosine gap means the same in every query.
 Replayed on both legs' top 50 with e5-small (`bench/fusion_replay.py`, docs/benchmarks.md,
 session 21): rgb_zh Hit@1 .763 -> .800, ChronoQA .921 -> .928, CRUD .801 -> .803, no
-figure of the three sets lower than with min-max scaling.
+figure of the three sets lower than with min-max scaling. Not yet right for a large archive:
+among 69,549 CRUD documents, where the dense leg is weak, the same window costs Hit@1 .015.
 """
 
 from __future__ import annotations
