@@ -45,11 +45,12 @@ def dated(query: str) -> str | None:
     m = _WHEN_END.search(query)
     if not m:
         act = _WHEN_ACT.search(query)
-        first = tagged(act.group(1))[:1] if act else []
-        return (first[0].word if first and first[0].flag.startswith(("v", "n")) and len(first[0].word) >= 2
-                and first[0].word not in _EVENT_WORDS else None)
+        first = tagged(act.group(1))[0] if act else None
+        if first is None or not first.flag.startswith(("v", "n")) or len(first.word) < 2:
+            return None
+        return None if first.word in _EVENT_WORDS else first.word
     head, last = "", ""
-    for w in reversed((tagged(query[max(0, m.start() - 10):m.start()]))):
+    for w in reversed(tagged(query[max(0, m.start() - 10):m.start()])):
         if w.word in _DAY_WORDS:
             continue
         if not w.flag.startswith(("n", "v", "j", "l")) or w.word in ("是", "有") or len(head) + len(w.word) > 6:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 
 from rag.text.sentences import terms
-from rag.text.tokenizer import word_tag
-from rag.text.tokenizer import words as cut
+from rag.text.tokenizer import word_tag, words as cut
 
 # a first place the question gives someone: "获得席位最多的是为泰党吗", "票房最高的是《X》吗"
 _FIRST = r"最[多高大少低快早强好长]|第一|榜首|首位"

@@ -104,6 +104,7 @@ def _word_spans(left: str, right: str) -> bool:
     if not (_CJK.match(left[-1]) and _CJK.match(right[0])):
         return False
     from rag.text.tokenizer import words  # jieba loads only when a page needs its breaks read
+
     tail, head = left[-4:], right[:4]
     pos = 0
     for tok in words(tail + head, hmm=False):
